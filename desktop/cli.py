@@ -1,0 +1,200 @@
+"""The ``memberdesk`` command: the terminal app and its headless jobs.
+
+memberdesk demo                      make (once) and show a demo data directory
+memberdesk demo-data --members N     write a demo data set into an empty directory
+memberdesk init --branch NAME ...    set up a stand-alone terminal
+memberdesk info                      what a data directory holds
+memberdesk search QUERY --pin PIN    find members as the desk would
+memberdesk checkin CODE --pin PIN    check in a scanned/typed code
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import func, select
+
+from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
+from desktop.store.database import DB_FILENAME
+from desktop.terminal import Terminal
+from shared.errors import MemberDeskError
+from shared.events.projectors import CHECKINS, MEMBERS, ORDERS
+from shared.model import Event
+
+APP_NAME = "MemberDesk"
+DEMO_MEMBERS = 2_000
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+        return result
+    except MemberDeskError as exc:
+        print(f"memberdesk: {exc.code} {exc.params}", file=sys.stderr)
+        return 2
+
+
+# Internals below.
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="memberdesk", description="MemberDesk front desk")
+    parser.add_argument("--data-dir", type=Path, help="data directory (default: per user)")
+    parser.set_defaults(handler=_cmd_demo)
+    sub = parser.add_subparsers(dest="command")
+
+    demo = sub.add_parser("demo", help="make (once) and show a demo data directory")
+    demo.set_defaults(handler=_cmd_demo)
+
+    data = sub.add_parser("demo-data", help="write a demo data set into an empty directory")
+    data.add_argument("--members", type=int, default=DEMO_MEMBERS)
+    data.add_argument("--seed", type=int, default=1)
+    data.add_argument("--checkins-per-member", type=int, default=10)
+    data.set_defaults(handler=_cmd_demo_data)
+
+    init = sub.add_parser("init", help="set up a stand-alone terminal")
+    init.add_argument("--branch", required=True, help="branch name")
+    init.add_argument("--timezone", default="Asia/Shanghai")
+    init.add_argument("--admin-name", required=True)
+    init.add_argument("--admin-pin", required=True)
+    init.set_defaults(handler=_cmd_init)
+
+    info = sub.add_parser("info", help="what a data directory holds")
+    info.set_defaults(handler=_cmd_info)
+
+    search = sub.add_parser("search", help="find members")
+    search.add_argument("query")
+    search.add_argument("--pin", required=True, help="staff PIN")
+    search.set_defaults(handler=_cmd_search)
+
+    checkin = sub.add_parser("checkin", help="check in a scanned or typed code")
+    checkin.add_argument("code")
+    checkin.add_argument("--pin", required=True, help="staff PIN")
+    checkin.set_defaults(handler=_cmd_checkin)
+    return parser
+
+
+def _data_dir(args: argparse.Namespace, default: Path) -> Path:
+    return Path(args.data_dir) if args.data_dir else default
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir() / "demo")
+    if not (data_dir / DB_FILENAME).exists():
+        print(f"Making demo data ({DEMO_MEMBERS:,} members) in {data_dir} ...")
+        _print_summary(generate_demo_data(data_dir, members=DEMO_MEMBERS, seed=1))
+    _print_info(data_dir)
+    _print_logins()
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir() / "demo")
+    if (data_dir / DB_FILENAME).exists():
+        print(
+            f"memberdesk: {data_dir} already holds data; choose an empty --data-dir",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.perf_counter()
+    summary = generate_demo_data(
+        data_dir,
+        members=args.members,
+        seed=args.seed,
+        checkins_per_member=args.checkins_per_member,
+        progress=lambda msg: print(f"  {msg}", flush=True),
+    )
+    _print_summary(summary)
+    print(f"Took {time.perf_counter() - started:.1f} s")
+    _print_logins()
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir())
+    with Terminal.initialise(
+        data_dir,
+        branch_name=args.branch,
+        timezone=args.timezone,
+        admin_name=args.admin_name,
+        admin_pin=args.admin_pin,
+    ):
+        print(f"Terminal set up in {data_dir}")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    _print_info(_data_dir(args, default_data_dir()))
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    with Terminal.open(_data_dir(args, default_data_dir())) as terminal:
+        terminal.staff.login(args.pin)
+        for hit in terminal.search(args.query):
+            print(f"{hit.member_no}  {hit.name}  {hit.mobile or '-'}  ({hit.match})")
+    return 0
+
+
+def _cmd_checkin(args: argparse.Namespace) -> int:
+    with Terminal.open(_data_dir(args, default_data_dir())) as terminal:
+        terminal.staff.login(args.pin)
+        result = terminal.checkins.check_in_code(args.code)
+        name = terminal.members.profile(result.member_id).name
+        decision = result.decision
+        if decision.allowed:
+            notices = ", ".join(sorted(decision.notices)) or "-"
+            print(
+                f"OK {name}: days left {decision.days_left}, visits left "
+                f"{decision.visits_left_after}, notices {notices}"
+            )
+            return 0
+        print(f"REFUSED {name}: {decision.reason}")
+        return 1
+
+
+def _print_info(data_dir: Path) -> None:
+    with Terminal.open(data_dir) as terminal, terminal.engine.connect() as conn:
+        counts = {
+            "members": conn.execute(select(func.count()).select_from(MEMBERS)).scalar_one(),
+            "check-ins": conn.execute(select(func.count()).select_from(CHECKINS)).scalar_one(),
+            "orders": conn.execute(select(func.count()).select_from(ORDERS)).scalar_one(),
+            "events": conn.execute(select(func.count()).select_from(Event)).scalar_one(),
+        }
+        print(f"Data directory: {data_dir}")
+        print(f"Terminal {terminal.identity.terminal_id}, branch time zone {terminal.branch_tz}")
+        for label, n in counts.items():
+            print(f"  {label:10s} {n:>12,}")
+        sample = conn.execute(
+            select(MEMBERS.c.member_no, MEMBERS.c.name, MEMBERS.c.name_pinyin, MEMBERS.c.mobile)
+            .order_by(MEMBERS.c.member_no)
+            .limit(5)
+        ).all()
+        print("First members:")
+        for row in sample:
+            print(f"  {row.member_no}  {row.name} ({row.name_pinyin})  {row.mobile}")
+        if not terminal.is_system_keyring:
+            print("Note: no OS keyring here; the card key is kept in the data directory.")
+
+
+def _print_summary(summary: DemoSummary) -> None:
+    print(
+        f"Demo branch '{summary.branch_name}': {summary.members:,} members, "
+        f"{summary.checkins:,} check-ins, {summary.orders:,} orders in {summary.data_dir}"
+    )
+
+
+def _print_logins() -> None:
+    print("Demo logins (PIN):")
+    for name, role, pin in DEMO_STAFF:
+        print(f"  {name:6s} {role:11s} {pin}")

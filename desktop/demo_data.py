@@ -1,0 +1,380 @@
+"""A realistic, deterministic demo data set, written as events through the real apply path.
+
+Members with Chinese names (Faker's zh_CN name lists, weighted as Faker weights them),
+fictitious mobile numbers, plans of all three kinds, a year of orders and check-ins,
+and staff of every role with known PINs. The same ``seed`` and ``today`` give the same
+members, numbers, plans, orders and check-ins (ids included); only PIN salts differ.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from faker.providers.person.zh_CN import Provider as ZhNames
+from keyring.backend import KeyringBackend
+from pydantic import BaseModel
+
+from desktop.config import TerminalConfig
+from desktop.store.database import open_database
+from desktop.store.settings_store import write_settings
+from desktop.terminal import Terminal
+from shared.events import LATEST_VERSION, EventEnvelope, apply_events
+from shared.events.payloads import (
+    BranchConfigured,
+    PlanDefined,
+    StaffEnrolled,
+)
+from shared.kinds import PlanKind, Role
+from shared.pin import hash_pin
+from shared.rules.plan_sale import PlanTerms, plan_sale_order
+from shared.rules.points import PointsPolicy, lot_expiry, points_for_purchase
+
+DEMO_TIMEZONE = "Asia/Shanghai"
+DEMO_STAFF: tuple[tuple[str, Role, str], ...] = (
+    ("王店长", Role.MANAGER, "6666"),
+    ("李收银", Role.CASHIER, "2222"),
+    ("赵前台", Role.FRONT_DESK, "1111"),
+    ("总部管理员", Role.ADMIN, "8888"),
+)
+DEMO_PLANS: tuple[tuple[str, PlanKind, int, int | None, int | None, int | None, int], ...] = (
+    # name, kind, price_fen, duration_days, visits, stored_value_fen, freeze days a year
+    ("月卡", PlanKind.TIME, 29_900, 30, None, None, 0),
+    ("季卡", PlanKind.TIME, 79_900, 90, None, None, 14),
+    ("年卡", PlanKind.TIME, 268_000, 365, None, None, 30),
+    ("10次卡", PlanKind.VISITS, 50_000, 180, 10, None, 0),
+    ("30次卡", PlanKind.VISITS, 129_000, 365, 30, None, 0),
+    ("储值1000送100", PlanKind.STORED_VALUE, 100_000, None, None, 110_000, 0),
+    ("储值3000送500", PlanKind.STORED_VALUE, 300_000, None, None, 350_000, 0),
+)
+# Real mobile prefixes of the three carriers; the 8 digits after them are random.
+MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "158", "186", "187", "189")
+TAGS = ("瑜伽", "私教", "游泳", "团课", "减脂", "增肌", "学生", "企业客户")
+BATCH = 100_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    data_dir: Path
+    branch_name: str
+    members: int
+    checkins: int
+    orders: int
+    staff: tuple[tuple[str, Role, str], ...]
+    sample_mobiles: tuple[str, ...] = field(default=())
+
+
+def generate_demo_data(
+    data_dir: Path,
+    *,
+    members: int,
+    seed: int = 1,
+    checkins_per_member: int = 10,
+    today: date | None = None,
+    keyring_backend: KeyringBackend | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Write a demo branch into an empty data directory and return what was made."""
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    day0 = today or datetime.now(zone).date()
+    gen = _Generator(random.Random(seed), day0, zone)
+    engine = open_database(data_dir, bulk_load=True)
+    with engine.begin() as conn:
+        write_settings(
+            conn,
+            {
+                "terminal_id": gen.terminal_id,
+                "branch_id": gen.branch_id,
+                "terminal_code": "D1",
+                "next_member_no": str(members + 1),
+            }
+            | TerminalConfig().to_settings(),
+        )
+    say = progress or (lambda _msg: None)
+    counts = {"checkin.recorded": 0, "order.placed": 0}
+    # Millions of short-lived objects: the cyclic GC would rescan the growing heap
+    # again and again for nothing (nothing here makes cycles).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for chunk in _chunks(gen.events(members, checkins_per_member), BATCH):
+            chunk.sort(key=lambda e: e.id)  # ids grow with time: B-trees fill in order
+            with engine.begin() as conn:
+                apply_events(conn, chunk)
+            _count(chunk, counts)
+            say(f"{counts['checkin.recorded']:,} check-ins, {counts['order.placed']:,} orders")
+    finally:
+        if was_enabled:
+            gc.enable()
+    engine.dispose()
+    # Open once as a terminal so the card key exists and the clock starts past the demo.
+    Terminal.open(data_dir, keyring_backend=keyring_backend).close()
+    return DemoSummary(
+        data_dir=data_dir,
+        branch_name=gen.branch_name,
+        members=members,
+        checkins=counts["checkin.recorded"],
+        orders=counts["order.placed"],
+        staff=DEMO_STAFF,
+        sample_mobiles=tuple(gen.sample_mobiles),
+    )
+
+
+# Internals below.
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, today: date, zone: ZoneInfo) -> None:
+        self.rng = rng
+        self.today = today
+        self.zone = zone
+        self.branch_name = "MemberDesk 演示店"
+        start_ms = _ms(datetime.combine(today - timedelta(days=400), time(8), zone))
+        self.terminal_id = self._id(start_ms)
+        self.branch_id = self._id(start_ms)
+        self.admin_id = self._id(start_ms)
+        self._counters: dict[int, int] = {}
+        self._midnights: dict[date, datetime] = {}
+        self._mobiles: set[str] = set()
+        self.sample_mobiles: list[str] = []
+        surnames = ZhNames.last_names
+        self._surnames = list(surnames)
+        self._surname_weights = list(itertools.accumulate(surnames.values()))
+        self._given = list(ZhNames.first_names)
+        self._points = PointsPolicy()
+        self.plans: list[PlanTerms] = []
+
+    def events(self, members: int, checkins_per_member: int) -> Iterator[EventEnvelope]:
+        at = datetime.combine(self.today - timedelta(days=400), time(8), self.zone).astimezone(UTC)
+        yield self._model_event(
+            "branch.configured",
+            BranchConfigured(
+                branch_id=self.branch_id, name=self.branch_name, timezone=DEMO_TIMEZONE
+            ),
+            at,
+        )
+        for index, (name, role, pin) in enumerate(DEMO_STAFF):
+            staff_id = self.admin_id if role == Role.ADMIN else self._id(_ms(at))
+            payload = StaffEnrolled(
+                staff_id=staff_id,
+                branch_id=self.branch_id,
+                name=name,
+                role=role,
+                pin_hash=hash_pin(pin),
+            )
+            yield self._model_event("staff.enrolled", payload, at + timedelta(seconds=index))
+        for name, kind, price, days, visits, value, freeze in DEMO_PLANS:
+            plan_id = self._id(_ms(at))
+            self.plans.append(PlanTerms(plan_id, name, kind, price, days, visits, value))
+            yield self._model_event(
+                "plan.defined",
+                PlanDefined(
+                    plan_id=plan_id,
+                    name=name,
+                    kind=kind,
+                    price_fen=price,
+                    duration_days=days,
+                    visits=visits,
+                    stored_value_fen=value,
+                    freeze_max_days_per_year=freeze,
+                    freeze_min_days=7 if freeze else 1,
+                ),
+                at + timedelta(minutes=1),
+            )
+        for n in range(1, members + 1):
+            yield from self._member_history(n, checkins_per_member)
+
+    def _member_history(self, n: int, checkins_per_member: int) -> Iterator[EventEnvelope]:
+        rng = self.rng
+        enrolled_on = self.today - timedelta(days=rng.randrange(0, 365))
+        enrolled_at = self._local(enrolled_on)
+        member_id = self._id(_ms(enrolled_at))
+        member_no = f"D1{n:06d}"
+        birthday = self.today - timedelta(days=rng.randrange(18 * 365, 65 * 365))
+        # Plain dicts (not payload models) here: this loop makes millions of events,
+        # and apply_events validates every payload anyway.
+        yield self._event(
+            "member.enrolled",
+            {
+                "member_id": member_id,
+                "member_no": member_no,
+                "name": self._name(),
+                "mobile": self._mobile(),
+                "gender": rng.choice(("female", "female", "male", "undisclosed")),
+                "birthday": birthday.isoformat(),
+                "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))),
+                "home_branch_id": self.branch_id,
+                "marketing_consent": rng.random() < 0.6,
+            },
+            enrolled_at,
+        )
+        card = {"card_id": self._id(_ms(enrolled_at)), "member_id": member_id, "kind": "qr"}
+        yield self._event("card.issued", card | {"number": member_no, "version": 1}, enrolled_at)
+        visit_days: list[tuple[date, str | None, bool]] = []  # day, membership, uses a visit
+        if rng.random() < 0.15:
+            plan = self.plans[rng.choice((5, 5, 6))]
+            yield self._sale(member_id, plan, enrolled_on, birthday)
+        wanted = (
+            max(0, round(rng.expovariate(1 / checkins_per_member))) if checkins_per_member else 0
+        )
+        if rng.random() < 0.65:
+            yield from self._time_plans(member_id, enrolled_on, birthday, wanted, visit_days)
+        else:
+            yield from self._visit_plans(member_id, enrolled_on, birthday, wanted, visit_days)
+        for day, membership_id, uses_visit in sorted(visit_days):
+            at = self._local(day)
+            yield self._event(
+                "checkin.recorded",
+                {
+                    "checkin_id": self._id(_ms(at)),
+                    "member_id": member_id,
+                    "membership_id": membership_id,
+                    "method": rng.choice(("qr", "qr", "mobile")),
+                    "visit_entry_id": self._id(_ms(at)) if uses_visit else None,
+                },
+                at,
+            )
+
+    def _time_plans(
+        self,
+        member_id: str,
+        start: date,
+        birthday: date,
+        wanted: int,
+        visit_days: list[tuple[date, str | None, bool]],
+    ) -> Iterator[EventEnvelope]:
+        covered: list[tuple[date, date, str]] = []
+        day = start
+        while day <= self.today:
+            plan = self.plans[self.rng.choice((0, 0, 0, 1, 1, 2))]
+            sale = self._sale(member_id, plan, day, birthday)
+            yield sale
+            membership = sale.payload["memberships"][0]
+            assert plan.duration_days is not None
+            end = day + timedelta(days=plan.duration_days - 1)
+            covered.append((day, min(end, self.today), membership["membership_id"]))
+            if self.rng.random() > 0.75:  # a quarter of members let their plan lapse
+                break
+            day = end + timedelta(days=1)
+        days = [(first, last, mid) for first, last, mid in covered]
+        span = sum((last - first).days + 1 for first, last, _ in days)
+        for offset in sorted(self.rng.sample(range(span), min(wanted, span))):
+            for first, last, mid in days:
+                length = (last - first).days + 1
+                if offset < length:
+                    visit_days.append((first + timedelta(days=offset), mid, False))
+                    break
+                offset -= length
+
+    def _visit_plans(
+        self,
+        member_id: str,
+        start: date,
+        birthday: date,
+        wanted: int,
+        visit_days: list[tuple[date, str | None, bool]],
+    ) -> Iterator[EventEnvelope]:
+        plan = self.plans[self.rng.choice((3, 3, 4))]
+        sale = self._sale(member_id, plan, start, birthday)
+        yield sale
+        membership_id = sale.payload["memberships"][0]["membership_id"]
+        assert plan.duration_days is not None and plan.visits is not None
+        last = min(start + timedelta(days=plan.duration_days - 1), self.today)
+        span = (last - start).days + 1
+        count = min(wanted, span, plan.visits)
+        for offset in sorted(self.rng.sample(range(span), count)):
+            visit_days.append((start + timedelta(days=offset), membership_id, True))
+
+    def _sale(self, member_id: str, plan: PlanTerms, day: date, birthday: date) -> EventEnvelope:
+        at = self._local(day)
+        points = points_for_purchase(
+            self._points, paid_fen=plan.price_fen, tier="standard", on=day, birthday=birthday
+        )
+        ms = _ms(at)
+        order = plan_sale_order(
+            plan=plan,
+            member_id=member_id,
+            start=day,
+            payment_method=self.rng.choice(("wechat", "wechat", "alipay", "cash", "bank_card")),
+            points=points,
+            points_expire_at=lot_expiry(self._points, at),
+            new_id=lambda: self._id(ms),
+        )
+        return self._event("order.placed", order.model_dump(mode="json"), at)
+
+    def _model_event(self, type_: str, payload: BaseModel, at: datetime) -> EventEnvelope:
+        return self._event(type_, payload.model_dump(mode="json"), at)
+
+    def _event(self, type_: str, payload: dict[str, Any], at: datetime) -> EventEnvelope:
+        ms = _ms(at)
+        counter = self._counters.get(ms, -1) + 1
+        self._counters[ms] = counter
+        return EventEnvelope(
+            id=self._id(ms),
+            type=type_,
+            v=LATEST_VERSION[type_],
+            terminal_id=self.terminal_id,
+            branch_id=self.branch_id,
+            actor_id=self.admin_id,
+            hlc=f"{ms:015d}:{counter:06d}:{self.terminal_id}",
+            occurred_at=at,
+            payload=payload,
+            seq=None,
+        )
+
+    def _id(self, ms: int) -> str:
+        """A UUIDv7 for time ``ms`` whose random bits come from the seeded generator."""
+        rand = self.rng.getrandbits(74)
+        value = (
+            (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+        )
+        h = f"{value:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def _local(self, day: date) -> datetime:
+        """A plausible time of day at the desk: 07:00 to 21:59 local, as UTC."""
+        midnight = self._midnights.get(day)
+        if midnight is None:
+            local = datetime.combine(day, time(0), self.zone)
+            midnight = self._midnights[day] = local.astimezone(UTC)
+        # Whole minutes after local midnight; no DST change falls between 07:00 and 22:00.
+        return midnight + timedelta(minutes=self.rng.randrange(7 * 60, 22 * 60))
+
+    def _name(self) -> str:
+        surname = self.rng.choices(self._surnames, cum_weights=self._surname_weights)[0]
+        return surname + self.rng.choice(self._given)
+
+    def _mobile(self) -> str:
+        while True:
+            number = self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+            if number not in self._mobiles:
+                self._mobiles.add(number)
+                if len(self.sample_mobiles) < 3:
+                    self.sample_mobiles.append(number)
+                return number
+
+
+def _count(events: list[EventEnvelope], counts: dict[str, int]) -> None:
+    for e in events:
+        if e.type in counts:
+            counts[e.type] += 1
+
+
+def _ms(at: datetime) -> int:
+    return (at - _EPOCH) // _MS
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def _chunks(items: Iterator[EventEnvelope], size: int) -> Iterator[list[EventEnvelope]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk

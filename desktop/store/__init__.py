@@ -1,0 +1,1 @@
+"""The terminal's local SQLite store."""

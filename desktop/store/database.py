@@ -1,0 +1,83 @@
+"""The terminal's SQLite file: WAL, full fsync, migrated to the newest schema on open."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from desktop.store import local_model as _local_model  # noqa: F401  (registers its tables)
+from desktop.store.migrations_runner import current_revision, head_revision, upgrade
+
+DB_FILENAME = "memberdesk.sqlite"
+BACKUP_DIR = "backups"
+KEEP_MIGRATION_BACKUPS = 5
+
+
+def open_database(data_dir: Path, *, bulk_load: bool = False) -> Engine:
+    """Open (creating if needed) the data directory's database at the newest schema.
+
+    ``bulk_load`` trades durability for speed and is only for filling a new file.
+
+    Before an existing file is migrated it is copied to ``backups/`` with its schema
+    revision in the name, so a failed or regretted upgrade can be undone by hand.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DB_FILENAME
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _bulk_load_pragmas if bulk_load else _set_pragmas)
+    with engine.connect() as conn:
+        revision = current_revision(conn)
+    if revision is not None and revision != head_revision():
+        backup_database(path, data_dir / BACKUP_DIR / f"memberdesk-{revision}-{_stamp()}.sqlite")
+        _rotate(data_dir / BACKUP_DIR, KEEP_MIGRATION_BACKUPS)
+    if revision != head_revision():
+        with engine.begin() as conn:
+            upgrade(conn)
+    return engine
+
+
+def backup_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a live database (SQLite's online backup API)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+# Internals below.
+
+
+def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # FULL: a check-in the desk was told about survives a power cut, not just a crash.
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    # Projections reference rows that may arrive later from other terminals.
+    cur.execute("PRAGMA foreign_keys=OFF")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+def _bulk_load_pragmas(dbapi_conn: Any, record: Any) -> None:
+    """For filling a brand-new file (demo data): a crash means starting again anyway."""
+    _set_pragmas(dbapi_conn, record)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA synchronous=OFF")
+    cur.execute("PRAGMA cache_size=-1048576")
+    cur.close()
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def _rotate(folder: Path, keep: int) -> None:
+    backups = sorted(folder.glob("memberdesk-*.sqlite"), key=lambda p: p.stat().st_mtime)
+    for old in backups[:-keep]:
+        old.unlink()

@@ -1,0 +1,174 @@
+"""Typed errors with stable codes.
+
+The core never builds user text. Each error carries a dotted ``code`` and ``params``;
+screens (and the server's JSON answers) turn the code into words in the user's language.
+``ERROR_CODES`` lists every code the core can raise so a test can prove each has text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class MemberDeskError(Exception):
+    """Base class: ``code`` is stable across versions, ``params`` fill the message."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, **params: Any) -> None:
+        self.params: dict[str, Any] = params
+        detail = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
+        super().__init__(f"{self.code}({detail})" if detail else self.code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params}
+
+
+class ValidationError(MemberDeskError):
+    """Input a person typed or a peer sent is not acceptable."""
+
+    code = "invalid"
+
+
+class MoneyInvalid(ValidationError):
+    code = "money.invalid"
+
+
+class MoneyNegative(ValidationError):
+    code = "money.negative"
+
+
+class MoneyTooPrecise(ValidationError):
+    code = "money.too_precise"
+
+
+class NameEmpty(ValidationError):
+    code = "member.name_empty"
+
+
+class NameTooLong(ValidationError):
+    code = "member.name_too_long"
+
+
+class MobileInvalid(ValidationError):
+    code = "member.mobile_invalid"
+
+
+class MobileTaken(ValidationError):
+    code = "member.mobile_taken"
+
+
+class BirthdayInFuture(ValidationError):
+    code = "member.birthday_in_future"
+
+
+class GenderInvalid(ValidationError):
+    code = "member.gender_invalid"
+
+
+class CodeEmpty(ValidationError):
+    code = "scan.empty"
+
+
+class CodeUnknown(MemberDeskError):
+    code = "scan.unknown"
+
+
+class CardForged(MemberDeskError):
+    code = "card.forged"
+
+
+class CardRevoked(MemberDeskError):
+    code = "card.revoked"
+
+
+class CardUnsupportedVersion(MemberDeskError):
+    code = "card.unsupported_version"
+
+
+class MemberNotFound(MemberDeskError):
+    code = "member.not_found"
+
+
+class PlanNotFound(MemberDeskError):
+    code = "plan.not_found"
+
+
+class MembershipNotFound(MemberDeskError):
+    code = "membership.not_found"
+
+
+class FreezeTooShort(ValidationError):
+    code = "freeze.too_short"
+
+
+class FreezeLimitExceeded(ValidationError):
+    code = "freeze.limit_exceeded"
+
+
+class FreezeOverlaps(ValidationError):
+    code = "freeze.overlaps"
+
+
+class FreezeNotAllowed(ValidationError):
+    code = "freeze.not_allowed"
+
+
+class FreezeInvalidRange(ValidationError):
+    code = "freeze.invalid_range"
+
+
+class PointsInsufficient(MemberDeskError):
+    code = "points.insufficient"
+
+
+class EventInvalid(MemberDeskError):
+    """An event whose type, version or payload the catalog does not accept."""
+
+    code = "event.invalid"
+
+
+class ClockSkewTooLarge(MemberDeskError):
+    """A peer's clock stamp is implausibly far ahead of ours."""
+
+    code = "clock.skew_too_large"
+
+
+class PermissionDenied(MemberDeskError):
+    code = "staff.permission_denied"
+
+
+class PinInvalid(MemberDeskError):
+    code = "staff.pin_invalid"
+
+
+class PinUnacceptable(ValidationError):
+    code = "staff.pin_unacceptable"
+
+
+class NotLoggedIn(MemberDeskError):
+    code = "staff.not_logged_in"
+
+
+class TerminalNotInitialised(MemberDeskError):
+    """The data directory has no terminal identity yet (run set-up or demo-data)."""
+
+    code = "terminal.not_initialised"
+
+
+class TerminalAlreadyInitialised(MemberDeskError):
+    code = "terminal.already_initialised"
+
+
+def all_error_classes() -> list[type[MemberDeskError]]:
+    """Every concrete error class, for the catalog-completeness test."""
+    seen: list[type[MemberDeskError]] = []
+    stack: list[type[MemberDeskError]] = [MemberDeskError]
+    while stack:
+        cls = stack.pop()
+        seen.append(cls)
+        stack.extend(cls.__subclasses__())
+    return seen
+
+
+ERROR_CODES: frozenset[str] = frozenset(cls.code for cls in all_error_classes())

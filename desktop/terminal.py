@@ -5,8 +5,8 @@
     result = terminal.checkins.check_in_code(scanned_text)
 
 Screens, the CLI, benchmarks and tests all drive the terminal through this object and
-its parts (``members``, ``checkins``, ``sales``, ``plans``, ``staff``), each a service from
-``desktop/services``.
+its parts (``members``, ``memberships``, ``checkins``, ``sales``, ``plans``, ``staff``),
+each a service from ``desktop/services``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from desktop.keystore import KeyStore
 from desktop.services.checkin import CheckinService
 from desktop.services.context import ServiceContext
 from desktop.services.members import MembersService
+from desktop.services.memberships import MembershipsService
 from desktop.services.plans import PlansService
 from desktop.services.recorder import Recorder
 from desktop.services.sales import SalesService
@@ -31,8 +32,8 @@ from desktop.services.search import MemberHit, search_members
 from desktop.services.staff import StaffService, new_staff_payload
 from desktop.store.database import open_database
 from desktop.store.settings_store import read_settings, write_settings
-from shared.errors import TerminalAlreadyInitialised
-from shared.events.payloads import BranchConfigured
+from shared.errors import TerminalAlreadyInitialised, ValidationError
+from shared.events.payloads import BranchConfigured, is_time_zone
 from shared.events.projectors import BRANCHES
 from shared.ids import Hlc, HybridLogicalClock, new_id
 from shared.kinds import Role
@@ -50,6 +51,7 @@ class Terminal:
         self.engine = engine
         self._ctx = ctx
         self.members = MembersService(ctx)
+        self.memberships = MembershipsService(ctx)
         self.checkins = CheckinService(ctx)
         self.sales = SalesService(ctx)
         self.plans = PlansService(ctx)
@@ -105,22 +107,31 @@ class Terminal:
         (Enrolling with head office replaces this once the sync server exists.)
         """
         clock_now = now or _utc_now
-        engine = open_database(data_dir)
-        identity_settings = {
-            "terminal_id": new_id(),
-            "branch_id": new_id(),
-            "terminal_code": terminal_code,
-        }
-        with engine.begin() as conn:
-            if "terminal_id" in read_settings(conn):
-                raise TerminalAlreadyInitialised(data_dir=str(data_dir))
-            write_settings(conn, identity_settings | (config or TerminalConfig()).to_settings())
-        engine.dispose()
-        identity = identity_from_settings(identity_settings)
+        identity = TerminalIdentity(
+            terminal_id=new_id(), branch_id=new_id(), terminal_code=terminal_code
+        )
+        # Everything is checked before the directory is touched: a bad PIN or time zone
+        # leaves it as it was.
+        if not is_time_zone(timezone):
+            raise ValidationError(field="timezone", value=timezone)
         branch = BranchConfigured(branch_id=identity.branch_id, name=branch_name, timezone=timezone)
         admin = new_staff_payload(
             identity.branch_id, name=admin_name, role=Role.ADMIN, pin=admin_pin
         )
+        engine = open_database(data_dir)
+        with engine.begin() as conn:
+            if "terminal_id" in read_settings(conn):
+                raise TerminalAlreadyInitialised(data_dir=str(data_dir))
+            write_settings(
+                conn,
+                {
+                    "terminal_id": identity.terminal_id,
+                    "branch_id": identity.branch_id,
+                    "terminal_code": identity.terminal_code,
+                }
+                | (config or TerminalConfig()).to_settings(),
+            )
+        engine.dispose()
         terminal = cls.open(data_dir, now=clock_now, keyring_backend=keyring_backend)
         with terminal._ctx.recorder.transaction() as tx:
             tx.record("branch.configured", branch, actor_id=admin.staff_id)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 class MemberDeskError(Exception):
     """Base class: ``code`` is stable across versions, ``params`` fill the message."""
 
-    code: ClassVar[str] = "error"
+    code: ClassVar[str] = "error.unexpected"
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, Any] = params
@@ -27,7 +27,7 @@ class MemberDeskError(Exception):
 class ValidationError(MemberDeskError):
     """Input a person typed or a peer sent is not acceptable."""
 
-    code = "invalid"
+    code = "input.invalid"
 
 
 class MoneyInvalid(ValidationError):
@@ -80,6 +80,10 @@ class CardForged(MemberDeskError):
 
 class CardRevoked(MemberDeskError):
     code = "card.revoked"
+
+
+class CardNotFound(MemberDeskError):
+    code = "card.not_found"
 
 
 class CardUnsupportedVersion(MemberDeskError):
@@ -154,6 +158,12 @@ class TerminalNotInitialised(MemberDeskError):
     """The data directory has no terminal identity yet (run set-up or demo-data)."""
 
     code = "terminal.not_initialised"
+
+
+class SchemaUnknown(MemberDeskError):
+    """The data file was written by a newer (or unknown) version of MemberDesk."""
+
+    code = "store.schema_unknown"
 
 
 class TerminalAlreadyInitialised(MemberDeskError):

@@ -32,6 +32,14 @@ class Gender(StrEnum):
     UNDISCLOSED = "undisclosed"
 
 
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    BANK_CARD = "bank_card"
+    STORED_VALUE = "stored_value"
+
+
 class CheckinMethod(StrEnum):
     QR = "qr"
     CARD = "card"  # a plain card number from a key fob or an imported 1D barcode

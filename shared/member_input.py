@@ -7,7 +7,14 @@ from datetime import date
 
 import phonenumbers
 
-from shared.errors import BirthdayInFuture, MobileInvalid, NameEmpty, NameTooLong
+from shared.errors import (
+    BirthdayInFuture,
+    GenderInvalid,
+    MobileInvalid,
+    NameEmpty,
+    NameTooLong,
+)
+from shared.kinds import Gender
 
 MAX_NAME_LENGTH = 50
 
@@ -44,6 +51,13 @@ def clean_mobile(text: str, region: str) -> str:
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.national_significant_number(number)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_gender(value: str | Gender) -> Gender:
+    try:
+        return Gender(value)
+    except ValueError:
+        raise GenderInvalid(value=str(value)) from None
 
 
 def clean_birthday(value: date | None, today: date) -> date | None:

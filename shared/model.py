@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,6 +72,17 @@ class Event(Base):
     """The append-only log. ``seq`` is given by the server on first acceptance."""
 
     __tablename__ = "events"
+    # Unique where set; a terminal's own events wait for theirs, so they stay out of
+    # the index rather than filling it with NULLs.
+    __table_args__ = (
+        Index(
+            "ix_events_seq",
+            "seq",
+            unique=True,
+            sqlite_where=text("seq IS NOT NULL"),
+            postgresql_where=text("seq IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     type: Mapped[str] = mapped_column(String(64))
@@ -81,7 +93,7 @@ class Event(Base):
     hlc: Mapped[str] = mapped_column(String(64), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Branch(Base):

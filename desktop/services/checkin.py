@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from desktop.services.codes import Resolution, resolve_code
 from desktop.services.context import ServiceContext
-from desktop.services.member_state import last_checkin_at, load_member_row, load_memberships
+from desktop.services.member_state import load_member_row, load_memberships
 from desktop.services.members import MemberStatus, read_status
 from desktop.services.recorder import Transaction
 from shared.errors import MemberNotFound
@@ -36,7 +36,9 @@ class CheckinService:
         """Check in whoever a scanned or typed code names (QR card, card number, mobile)."""
         actor = self._ctx.actor(Action.CHECK_IN)
         with self._ctx.recorder.transaction() as tx:
-            resolution = resolve_code(tx.conn, code, card_key=self._ctx.card_key)
+            resolution = resolve_code(
+                tx.conn, code, card_key=self._ctx.card_key, region=self._ctx.config.region
+            )
             return self._decide_and_record(tx, resolution, actor.staff_id)
 
     def check_in_member(
@@ -45,8 +47,6 @@ class CheckinService:
         """Check in a member picked from search results."""
         actor = self._ctx.actor(Action.CHECK_IN)
         with self._ctx.recorder.transaction() as tx:
-            if load_member_row(tx.conn, member_id) is None:
-                raise MemberNotFound(member_id=member_id)
             return self._decide_and_record(tx, Resolution(member_id, method), actor.staff_id)
 
     def status(self, member_id: str) -> MemberStatus:
@@ -77,13 +77,14 @@ class CheckinService:
 
     def _decide(self, conn: Connection, resolution: Resolution) -> CheckinDecision:
         member = load_member_row(conn, resolution.member_id)
-        assert member is not None
+        if member is None:
+            raise MemberNotFound(member_id=resolution.member_id)
         context = CheckinContext(
             now=self._ctx.now(),
             branch_tz=self._ctx.branch_tz,
             memberships=tuple(v.state for v in load_memberships(conn, resolution.member_id)),
             card_revoked=resolution.card_revoked,
-            last_checkin_at=last_checkin_at(conn, resolution.member_id),
+            last_checkin_at=member.last_checkin_at,
             window_minutes=self._ctx.config.checkin_window_minutes,
             birthday=member.birthday,
             ending_soon_days=self._ctx.config.ending_soon_days,

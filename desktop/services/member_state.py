@@ -1,11 +1,16 @@
-"""Reads what the rules need about one member: plans, freezes, balances, last check-in."""
+"""Reads what the rules need about one member: plans, freezes, balances, last check-in.
+
+The statements are built once (with bound parameters) because a check-in runs them on
+every scan; each is one indexed lookup.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 
 from shared.events.projectors import (
     CHECKINS,
@@ -17,6 +22,7 @@ from shared.events.projectors import (
 )
 from shared.kinds import Account, PlanKind
 from shared.rules.checkin import FreezePeriod, MembershipState
+from shared.rules.freeze import shorten_freeze
 
 
 @dataclass(frozen=True)
@@ -31,32 +37,23 @@ class Balances:
     stored_value_fen: int
 
 
-def load_member_row(conn: Connection, member_id: str) -> Row[tuple[object, ...]] | None:
-    return conn.execute(select(MEMBERS).where(MEMBERS.c.id == member_id)).first()
+def load_member_row(conn: Connection, member_id: str) -> Row[Any] | None:
+    """The member's row plus ``last_checkin_at``; None for an unknown (or not yet
+    enrolled here) member."""
+    row = conn.execute(_MEMBER, {"member_id": member_id}).first()
+    if row is None or not row.member_no:
+        return None
+    return row
 
 
 def load_memberships(conn: Connection, member_id: str) -> list[MembershipView]:
-    rows = conn.execute(
-        select(MEMBERSHIPS, PLANS.c.name.label("plan_name"))
-        .outerjoin(PLANS, PLANS.c.id == MEMBERSHIPS.c.plan_id)
-        .where(MEMBERSHIPS.c.member_id == member_id)
-        .order_by(MEMBERSHIPS.c.start_date)
-    ).all()
-    if not rows:
-        return []
-    ids = [r.id for r in rows]
-    freezes: dict[str, list[FreezePeriod]] = {}
-    for f in conn.execute(select(FREEZES).where(FREEZES.c.membership_id.in_(ids))):
-        period = _freeze_period(f)
+    """The member's memberships with their freezes and visits left (one query)."""
+    views: dict[str, tuple[Row[Any], list[FreezePeriod]]] = {}
+    for r in conn.execute(_MEMBERSHIPS, {"member_id": member_id}):
+        _, freezes = views.setdefault(r.id, (r, []))
+        period = _freeze_period(r)
         if period is not None:
-            freezes.setdefault(f.membership_id, []).append(period)
-    visits: dict[str, int] = dict(
-        conn.execute(
-            select(LEDGER.c.membership_id, func.sum(LEDGER.c.amount))
-            .where(LEDGER.c.membership_id.in_(ids), LEDGER.c.account == Account.VISITS)
-            .group_by(LEDGER.c.membership_id)
-        ).all()
-    )
+            freezes.append(period)
     return [
         MembershipView(
             state=MembershipState(
@@ -64,52 +61,75 @@ def load_memberships(conn: Connection, member_id: str) -> list[MembershipView]:
                 kind=PlanKind(r.kind),
                 start_date=r.start_date,
                 base_end_date=r.base_end_date,
-                visits_left=int(visits.get(r.id) or 0) if r.kind == PlanKind.VISITS else None,
-                freezes=tuple(sorted(freezes.get(r.id, []), key=lambda p: p.start)),
+                visits_left=int(r.visits or 0) if r.kind == PlanKind.VISITS else None,
+                freezes=tuple(sorted(freezes, key=lambda p: p.start)),
             ),
             plan_name=r.plan_name or "",
         )
-        for r in rows
+        for r, freezes in views.values()
     ]
 
 
 def load_balances(conn: Connection, member_id: str) -> Balances:
-    sums: dict[str, int] = dict(
-        conn.execute(
-            select(LEDGER.c.account, func.sum(LEDGER.c.amount))
-            .where(
-                LEDGER.c.member_id == member_id,
-                LEDGER.c.account.in_([Account.POINTS, Account.STORED_VALUE]),
-            )
-            .group_by(LEDGER.c.account)
-        ).all()
-    )
+    sums: dict[str, int] = {
+        r.account: int(r.total or 0) for r in conn.execute(_BALANCES, {"member_id": member_id})
+    }
     return Balances(
-        points=int(sums.get(Account.POINTS) or 0),
-        stored_value_fen=int(sums.get(Account.STORED_VALUE) or 0),
+        points=sums.get(Account.POINTS, 0),
+        stored_value_fen=sums.get(Account.STORED_VALUE, 0),
     )
-
-
-def last_checkin_at(conn: Connection, member_id: str) -> datetime | None:
-    at: datetime | None = conn.execute(
-        select(CHECKINS.c.at)
-        .where(CHECKINS.c.member_id == member_id)
-        .order_by(CHECKINS.c.at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return at
 
 
 # Internals below.
 
+_LAST_CHECKIN = (
+    select(func.max(CHECKINS.c.at))
+    .where(CHECKINS.c.member_id == MEMBERS.c.id)
+    .correlate(MEMBERS)
+    .scalar_subquery()
+)
+_MEMBER = select(MEMBERS, _LAST_CHECKIN.label("last_checkin_at")).where(
+    MEMBERS.c.id == bindparam("member_id")
+)
+_VISITS_LEFT = (
+    select(func.sum(LEDGER.c.amount))
+    .where(LEDGER.c.membership_id == MEMBERSHIPS.c.id, LEDGER.c.account == Account.VISITS.value)
+    .correlate(MEMBERSHIPS)
+    .scalar_subquery()
+)
+_MEMBERSHIPS = (
+    select(
+        MEMBERSHIPS,
+        PLANS.c.name.label("plan_name"),
+        _VISITS_LEFT.label("visits"),
+        FREEZES.c.id.label("freeze_id"),
+        FREEZES.c.start_date.label("freeze_start"),
+        FREEZES.c.end_date.label("freeze_end"),
+        FREEZES.c.unfrozen_on.label("freeze_unfrozen_on"),
+    )
+    .outerjoin(PLANS, PLANS.c.id == MEMBERSHIPS.c.plan_id)
+    .outerjoin(FREEZES, FREEZES.c.membership_id == MEMBERSHIPS.c.id)
+    .where(MEMBERSHIPS.c.member_id == bindparam("member_id"))
+    .order_by(MEMBERSHIPS.c.start_date, MEMBERSHIPS.c.id)
+)
+_BALANCES = (
+    select(LEDGER.c.account, func.sum(LEDGER.c.amount).label("total"))
+    .where(
+        LEDGER.c.member_id == bindparam("member_id"),
+        LEDGER.c.account.in_([Account.POINTS.value, Account.STORED_VALUE.value]),
+    )
+    .group_by(LEDGER.c.account)
+)
 
-def _freeze_period(row: Row[tuple[object, ...]]) -> FreezePeriod | None:
-    """The freeze as the rules see it; None until its ``membership.frozen`` arrived."""
-    start: date | None = row.start_date
-    end: date | None = row.end_date
-    if start is None or end is None:
+
+def _freeze_period(row: Row[Any]) -> FreezePeriod | None:
+    """The freeze on this row as the rules see it; None when there is none, or until its
+    ``membership.frozen`` arrived (an early unfreeze may come first)."""
+    start: date | None = row.freeze_start
+    end: date | None = row.freeze_end
+    if row.freeze_id is None or start is None or end is None:
         return None
-    unfrozen_on: date | None = row.unfrozen_on
-    if unfrozen_on is not None:
-        end = min(end, unfrozen_on - timedelta(days=1))
-    return FreezePeriod(id=str(row.id), start=start, end=end)
+    period = FreezePeriod(id=str(row.freeze_id), start=start, end=end)
+    if row.freeze_unfrozen_on is not None:
+        period = shorten_freeze(period, row.freeze_unfrozen_on)
+    return period

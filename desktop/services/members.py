@@ -12,14 +12,13 @@ from desktop.services.context import ServiceContext
 from desktop.services.member_state import (
     Balances,
     MembershipView,
-    last_checkin_at,
     load_balances,
     load_member_row,
     load_memberships,
 )
 from desktop.store.settings_store import read_settings, write_settings
 from shared.card import encode_card
-from shared.errors import MemberNotFound, MobileTaken, ValidationError
+from shared.errors import CardNotFound, MemberNotFound, MobileTaken, ValidationError
 from shared.events.payloads import (
     MEMBER_FIELDS,
     CardIssued,
@@ -30,7 +29,7 @@ from shared.events.payloads import (
 from shared.events.projectors import CARDS, MEMBERS
 from shared.ids import new_id
 from shared.kinds import Gender
-from shared.member_input import clean_birthday, clean_mobile, clean_name
+from shared.member_input import clean_birthday, clean_gender, clean_mobile, clean_name
 from shared.permissions import Action
 from shared.rules.checkin import local_date
 
@@ -85,10 +84,11 @@ class MembersService:
     ) -> str:
         """Enroll a member and issue their QR card; returns the new member id."""
         actor = self._ctx.actor(Action.ENROLL_MEMBER)
-        fields = {
+        clean_mobile_text = self._clean_mobile(mobile)
+        fields: dict[str, Any] = {
             "name": clean_name(name),
-            "mobile": self._clean_mobile(mobile),
-            "gender": Gender(gender),
+            "mobile": clean_mobile_text,
+            "gender": clean_gender(gender),
             "birthday": clean_birthday(birthday, self._today()),
             "tags": _clean_tags(tags),
             "marketing_consent": marketing_consent,
@@ -98,8 +98,8 @@ class MembersService:
         }
         member_id = new_id()
         with self._ctx.recorder.transaction() as tx:
-            if fields["mobile"] is not None:
-                _refuse_taken_mobile(tx.conn, fields["mobile"], member_id)
+            if clean_mobile_text is not None:
+                _refuse_taken_mobile(tx.conn, clean_mobile_text, member_id)
             member_no = _next_member_no(tx.conn, self._ctx.identity.terminal_code)
             tx.record(
                 "member.enrolled",
@@ -121,6 +121,8 @@ class MembersService:
         unknown = set(changes) - MEMBER_FIELDS
         if unknown:
             raise ValidationError(fields=sorted(unknown))
+        if not changes:
+            raise ValidationError(field="changes", reason="empty")
         cleaned = dict(changes)
         if "name" in cleaned:
             cleaned["name"] = clean_name(cleaned["name"])
@@ -128,6 +130,8 @@ class MembersService:
             cleaned["mobile"] = self._clean_mobile(cleaned["mobile"])
         if "birthday" in cleaned:
             cleaned["birthday"] = clean_birthday(cleaned["birthday"], self._today())
+        if "gender" in cleaned:
+            cleaned["gender"] = clean_gender(cleaned["gender"])
         if "tags" in cleaned:
             cleaned["tags"] = _clean_tags(cleaned["tags"])
         with self._ctx.recorder.transaction() as tx:
@@ -220,6 +224,11 @@ class MembersService:
     def revoke_card(self, member_id: str, card_id: str) -> None:
         actor = self._ctx.actor(Action.MANAGE_CARDS)
         with self._ctx.recorder.transaction() as tx:
+            owner = tx.conn.execute(
+                select(CARDS.c.member_id).where(CARDS.c.id == card_id)
+            ).scalar_one_or_none()
+            if owner != member_id:
+                raise CardNotFound(card_id=card_id, member_id=member_id)
             tx.record(
                 "card.revoked",
                 CardRevoked(card_id=card_id, member_id=member_id),
@@ -242,17 +251,18 @@ class MembersService:
 
 
 def read_status(conn: Connection, member_id: str) -> MemberStatus:
+    row = _require_member(conn, member_id)
     return MemberStatus(
-        profile=_profile(_require_member(conn, member_id)),
+        profile=_profile(row),
         memberships=tuple(load_memberships(conn, member_id)),
         balances=load_balances(conn, member_id),
-        last_checkin_at=last_checkin_at(conn, member_id),
+        last_checkin_at=row.last_checkin_at,
     )
 
 
 def _require_member(conn: Connection, member_id: str) -> Any:
     row = load_member_row(conn, member_id)
-    if row is None or not row.member_no:
+    if row is None:
         raise MemberNotFound(member_id=member_id)
     return row
 

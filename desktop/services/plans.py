@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from desktop.services.context import ServiceContext
 from shared.errors import ValidationError
-from shared.events.payloads import PlanDefined
+from shared.events.payloads import PlanDefined, payload_checked
 from shared.events.projectors import PLANS
 from shared.ids import new_id
 from shared.kinds import PlanKind
@@ -45,16 +45,17 @@ class PlansService:
         freeze_min_days: int = 1,
     ) -> str:
         actor = self._ctx.actor(Action.CONFIGURE)
-        payload = plan_payload(
-            name=name,
-            kind=kind,
-            price_fen=price_fen,
-            duration_days=duration_days,
-            visits=visits,
-            stored_value_fen=stored_value_fen,
-            freeze_max_days_per_year=freeze_max_days_per_year,
-            freeze_min_days=freeze_min_days,
-        )
+        with payload_checked():
+            payload = plan_payload(
+                name=name,
+                kind=kind,
+                price_fen=price_fen,
+                duration_days=duration_days,
+                visits=visits,
+                stored_value_fen=stored_value_fen,
+                freeze_max_days_per_year=freeze_max_days_per_year,
+                freeze_min_days=freeze_min_days,
+            )
         with self._ctx.recorder.transaction() as tx:
             tx.record("plan.defined", payload, actor_id=actor.staff_id)
         return payload.plan_id
@@ -97,6 +98,8 @@ def plan_payload(
     plan_id: str | None = None,
 ) -> PlanDefined:
     """A checked plan definition: each kind needs its own fields."""
+    if not name.strip():
+        raise ValidationError(field="name")
     if price_fen < 0:
         raise ValidationError(field="price_fen")
     if kind == PlanKind.TIME and not duration_days:

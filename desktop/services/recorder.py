@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
 from desktop.config import TerminalIdentity
-from shared.events import LATEST_VERSION, EventEnvelope, apply_events
+from shared.events import LATEST_VERSION, EventEnvelope, apply_own_event
+from shared.events.payloads import payload_checked
 from shared.ids import HybridLogicalClock, new_id
 
 
@@ -25,7 +26,7 @@ class Recorder:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """All events recorded inside are kept together, or none is."""
-        with self.engine.begin() as conn:
+        with payload_checked(), self.engine.begin() as conn:
             yield Transaction(conn, self)
 
     def make_event(self, type_: str, payload: BaseModel, *, actor_id: str) -> EventEnvelope:
@@ -49,5 +50,5 @@ class Transaction:
 
     def record(self, type_: str, payload: BaseModel, *, actor_id: str) -> EventEnvelope:
         event = self.recorder.make_event(type_, payload, actor_id=actor_id)
-        apply_events(self.conn, [event])
+        apply_own_event(self.conn, event, payload)
         return event

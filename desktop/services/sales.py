@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from desktop.services.context import ServiceContext
 from desktop.services.member_state import load_member_row
-from shared.errors import MemberNotFound, PlanNotFound
+from shared.errors import MemberNotFound, PlanNotFound, ValidationError
 from shared.events.projectors import PLANS
 from shared.ids import new_id
-from shared.kinds import PlanKind
+from shared.kinds import PaymentMethod, PlanKind
 from shared.permissions import Action
 from shared.rules.checkin import local_date
 from shared.rules.plan_sale import PlanTerms, plan_sale_order
@@ -28,11 +28,12 @@ class SalesService:
         member_id: str,
         plan_id: str,
         *,
-        payment_method: str = "cash",
+        payment_method: PaymentMethod | str = PaymentMethod.CASH,
         start: date | None = None,
     ) -> str:
         """Sell a plan to a member, paid in full; returns the order id."""
         actor = self._ctx.actor(Action.SELL)
+        method = _payment_method(payment_method)
         now = self._ctx.now()
         today = local_date(now, self._ctx.branch_tz)
         with self._ctx.recorder.transaction() as tx:
@@ -62,10 +63,17 @@ class SalesService:
                 plan=plan,
                 member_id=member_id,
                 start=start or today,
-                payment_method=payment_method,
+                payment_method=method,
                 points=points,
                 points_expire_at=lot_expiry(self._points, now),
                 new_id=new_id,
             )
             tx.record("order.placed", order, actor_id=actor.staff_id)
         return order.order_id
+
+
+def _payment_method(value: PaymentMethod | str) -> PaymentMethod:
+    try:
+        return PaymentMethod(value)
+    except ValueError:
+        raise ValidationError(field="payment_method", value=str(value)) from None

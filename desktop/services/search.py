@@ -8,6 +8,7 @@ between this, LIKE scans and FTS5 trigram is measured in ``bench/search.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,10 +64,11 @@ def query_kind(query: str) -> str:
 
 # Internals below.
 
-_Finder = "Callable[[Connection, str, int, dict[str, MemberHit]], list[MemberHit]]"
+_Finder = Callable[[Connection, str, int, dict[str, MemberHit]], list[MemberHit]]
+_Query = Select[str, str, str, str | None, str]
 
 
-def _finders_for(q: str) -> list:  # type: ignore[type-arg]
+def _finders_for(q: str) -> list[_Finder]:
     if q.isdigit():
         if len(q) == 4:
             return [_by_mobile_tail, _by_number]
@@ -76,13 +78,13 @@ def _finders_for(q: str) -> list:  # type: ignore[type-arg]
     return [_by_name_prefix, _by_name_substring, _by_number]
 
 
-def _columns() -> Select[tuple[str, str, str, str | None, str]]:
+def _columns() -> _Query:
     return select(
         MEMBERS.c.id, MEMBERS.c.member_no, MEMBERS.c.name, MEMBERS.c.mobile, MEMBERS.c.tier
     )
 
 
-def _hits(conn: Connection, stmt: Select, match: MatchKind) -> list[MemberHit]:  # type: ignore[type-arg]
+def _hits(conn: Connection, stmt: _Query, match: MatchKind) -> list[MemberHit]:
     return [MemberHit(r[0], r[1], r[2], r[3], r[4], match) for r in conn.execute(stmt)]
 
 
@@ -90,7 +92,7 @@ def _starts_with(column: ColumnElement[str], q: str) -> ColumnElement[bool]:
     return and_(column >= q, column < q + _TOP)
 
 
-def _live(stmt: Select, seen: dict[str, MemberHit]) -> Select:  # type: ignore[type-arg]
+def _live(stmt: _Query, seen: dict[str, MemberHit]) -> _Query:
     # Members not enrolled yet here (an update that arrived first) have no number.
     stmt = stmt.where(MEMBERS.c.member_no != "")
     if seen:

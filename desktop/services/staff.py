@@ -46,6 +46,8 @@ class StaffService:
             if verify_pin(pin, row.pin_hash):
                 self._ctx.staff = StaffSession(row.id, row.name, Role(row.role))
                 return self._ctx.staff
+        # A failed attempt at a shared desk must not leave the last person logged in.
+        self._ctx.staff = None
         raise PinInvalid()
 
     def logout(self) -> None:

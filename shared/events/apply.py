@@ -35,14 +35,30 @@ def apply_events(conn: Connection, events: Iterable[EventEnvelope]) -> list[Even
     ]
     known = stored_ids(conn, list(unique))
     fresh = [(e, payload) for e, payload in parsed if e.id not in known]
+    _append_and_project(conn, fresh)
+    return [e for e, _ in fresh]
+
+
+def apply_own_event(conn: Connection, event: EventEnvelope, payload: BaseModel) -> None:
+    """Apply an event this terminal has just made from ``payload``.
+
+    Its id is brand new and its payload was built from the catalog's own model, so
+    neither the duplicate check nor a second validation is needed on this hot path.
+    """
+    expected = event_type(event.type, event.v).payload
+    if type(payload) is not expected:
+        raise TypeError(f"{event.type} needs a {expected.__name__} payload")
+    _append_and_project(conn, [(event, payload)])
+
+
+def _append_and_project(conn: Connection, fresh: list[tuple[EventEnvelope, BaseModel]]) -> None:
     if not fresh:
-        return []
+        return
     insert_facts(conn, EVENTS, [e.to_row() for e, _ in fresh])
     writer = ProjectionWriter(conn)
     for e, payload in fresh:
         event_type(e.type, e.v).project(writer, e, payload)
     writer.flush()
-    return [e for e, _ in fresh]
 
 
 def stored_ids(conn: Connection, ids: Sequence[str]) -> set[str]:

@@ -11,10 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, Field, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from shared.errors import EventInvalid
+from shared.ids import Hlc
+
+
+def _canonical_hlc(text: str) -> str:
+    if str(Hlc.parse(text)) != text:
+        raise ValueError("not a canonical HLC stamp")
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +34,7 @@ class EventEnvelope:
     terminal_id: Annotated[str, Field(min_length=1, max_length=36)]
     branch_id: Annotated[str, Field(min_length=1, max_length=36)]
     actor_id: Annotated[str, Field(min_length=1, max_length=36)]
-    hlc: Annotated[str, Field(min_length=1, max_length=64)]
+    hlc: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_canonical_hlc)]
     occurred_at: AwareDatetime
     payload: dict[str, Any]
     seq: int | None = None

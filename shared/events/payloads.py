@@ -6,13 +6,18 @@ field-by-field validation of what a person typed happens in the services first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
 
-from shared.kinds import Account, CheckinMethod, Gender, PlanKind, Role
+from shared.errors import ValidationError
+from shared.kinds import Account, CheckinMethod, Gender, PaymentMethod, PlanKind, Role
 
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 Fen = Annotated[int, Field(ge=0)]
@@ -30,11 +35,30 @@ class BranchConfigured(Payload):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if not is_time_zone(value):
+            raise ValueError(f"unknown time zone {value!r}")
         return value
+
+
+@contextmanager
+def payload_checked() -> Iterator[None]:
+    """Turn a payload's own refusal into a typed ValidationError naming the field."""
+    try:
+        yield
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first["loc"]) or "payload"
+        raise ValidationError(field=field, reason=first["type"]) from exc
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA zone such as "Asia/Shanghai" (not a folder of them such as "Asia")."""
+    return name in _time_zones()
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 class StaffEnrolled(Payload):
@@ -123,7 +147,7 @@ class OrderLineIn(Payload):
 
 class PaymentIn(Payload):
     payment_id: Id
-    method: str = Field(pattern="^(cash|wechat|alipay|bank_card|stored_value)$")
+    method: PaymentMethod
     amount_fen: Fen
 
 
@@ -153,6 +177,12 @@ class OrderPlaced(Payload):
     payments: list[PaymentIn] = Field(default_factory=list)
     memberships: list[MembershipIn] = Field(default_factory=list)
     ledger: list[LedgerIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _member_for_member_things(self) -> OrderPlaced:
+        if self.member_id is None and (self.memberships or self.ledger):
+            raise ValueError("memberships and ledger entries need a member")
+        return self
 
 
 class MembershipFrozen(Payload):

@@ -91,10 +91,10 @@ class ProjectionWriter:
         stored: dict[str, dict[str, str]] = {}
         for start in range(0, len(keys), ID_CHUNK):
             chunk = keys[start : start + ID_CHUNK]
-            rows = self._conn.execute(
+            found = self._conn.execute(
                 select(table.c.id, table.c.field_clocks).where(table.c.id.in_(chunk))
             )
-            stored.update((r.id, dict(r.field_clocks or {})) for r in rows)
+            stored.update((r.id, dict(r.field_clocks or {})) for r in found)
         clocks = {key: dict(stored.get(key, {})) for key in keys}
         won: dict[str, dict[str, Any]] = {key: {} for key in keys}
         for key, hlc, fields in merges.items:
@@ -167,9 +167,12 @@ def insert_ignoring_duplicates(conn: Connection, table: Table) -> Insert:
 
 
 def _insert_sql(table: Table, columns: tuple[str, ...]) -> str:
+    """Only a clash on the primary key means "already here"; any other clash (a taken
+    ``seq``) is an error, never a silently skipped row."""
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" * len(columns))
-    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING'
+    key = ", ".join(f'"{c}"' for c in _pk(table))
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT ({key}) DO NOTHING'
 
 
 def _driver_params(

@@ -13,7 +13,7 @@ from shared.events.payloads import (
     OrderPlaced,
     PaymentIn,
 )
-from shared.kinds import Account, PlanKind
+from shared.kinds import Account, PaymentMethod, PlanKind
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def plan_sale_order(
     plan: PlanTerms,
     member_id: str,
     start: date,
-    payment_method: str,
+    payment_method: PaymentMethod,
     points: int,
     points_expire_at: datetime | None,
     new_id: Callable[[], str],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
@@ -10,7 +10,7 @@ from desktop.store import local_model  # noqa: F401  (registers terminal-only ta
 from shared.model import Base, UtcDateTime
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Migrations must not import model code: UtcDateTime is a plain DATETIME on disk."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime()"

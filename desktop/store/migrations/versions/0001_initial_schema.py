@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 13:34:03.345600
+Create Date: 2026-11-26 14:06:01.154737
 """
 
 from collections.abc import Sequence
@@ -55,10 +55,16 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
-        sa.UniqueConstraint("seq", name=op.f("uq_events_seq")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_events_hlc"), ["hlc"], unique=False)
+        batch_op.create_index(
+            "ix_events_seq",
+            ["seq"],
+            unique=True,
+            sqlite_where=sa.text("seq IS NOT NULL"),
+            postgresql_where=sa.text("seq IS NOT NULL"),
+        )
 
     op.create_table(
         "ledger_entries",
@@ -290,6 +296,11 @@ def downgrade() -> None:
 
     op.drop_table("ledger_entries")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_events_seq",
+            sqlite_where=sa.text("seq IS NOT NULL"),
+            postgresql_where=sa.text("seq IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_events_hlc"))
 
     op.drop_table("events")

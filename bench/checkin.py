@@ -1,0 +1,116 @@
+"""Check-in latency: resolve a code, decide, write event + projection, commit.
+
+Compared with a floor measured on the same file in the same run: a bare indexed SELECT,
+one INSERT and a COMMIT through sqlite3 with the same pragmas (WAL, synchronous=FULL).
+
+    python -m bench.checkin [--quick] [--n N]
+
+Last line: JSON with p50_ms, p95_ms, floor_p50_ms, floor_p95_ms, ratio (p95 / floor p95).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import or_, select
+
+from bench.dataset import ensure_dataset, ms, open_terminal, percentile
+from desktop.store.database import DB_FILENAME
+from desktop.terminal import Terminal
+from shared.events.projectors import MEMBERS, MEMBERSHIPS
+from shared.rules.checkin import local_date
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small smoke run (CI)")
+    parser.add_argument("--n", type=int, default=None, help="check-ins to time")
+    args = parser.parse_args()
+    n = args.n or (50 if args.quick else 1000)
+    dataset = ensure_dataset(quick=args.quick)
+    terminal = open_terminal(dataset)
+    terminal.staff.login("1111")  # the demo front desk
+    codes = _codes_of_admitted_members(terminal, n)
+    latencies = []
+    allowed = 0
+    for code in codes:
+        started = time.perf_counter()
+        result = terminal.checkins.check_in_code(code)
+        latencies.append(time.perf_counter() - started)
+        allowed += result.decision.allowed
+    terminal.close()
+    floor = _floor(dataset.data_dir / DB_FILENAME, n)
+    p95_ms = ms(percentile(latencies, 95))
+    floor_p95_ms = ms(percentile(floor, 95))
+    report = {
+        "members": dataset.members,
+        "checkins_in_dataset": dataset.checkins,
+        "generate_s": round(dataset.generate_s, 1) if dataset.generate_s else None,
+        "n": len(latencies),
+        "allowed": allowed,
+        "p50_ms": ms(statistics.median(latencies)),
+        "p95_ms": p95_ms,
+        "floor_p50_ms": ms(statistics.median(floor)),
+        "floor_p95_ms": floor_p95_ms,
+        "ratio": round(p95_ms / floor_p95_ms, 2),
+    }
+    print(json.dumps(report))
+
+
+def _codes_of_admitted_members(terminal: Terminal, n: int) -> list[str]:
+    """QR payloads (and some mobile numbers) of members whose time plan covers today."""
+    today = local_date(terminal.recorder.now(), terminal.branch_tz)
+    with terminal.engine.connect() as conn:
+        rows = conn.execute(
+            select(MEMBERS.c.id, MEMBERS.c.mobile)
+            .join(MEMBERSHIPS, MEMBERSHIPS.c.member_id == MEMBERS.c.id)
+            .where(
+                MEMBERSHIPS.c.kind == "time",
+                MEMBERSHIPS.c.start_date <= today,
+                or_(MEMBERSHIPS.c.base_end_date.is_(None), MEMBERSHIPS.c.base_end_date >= today),
+            )
+            .distinct()
+        ).all()
+    rng = random.Random()  # a fresh sample each run: members just checked in are refused
+    picked = rng.sample(rows, min(n, len(rows)))
+    codes = []
+    for i, row in enumerate(picked):
+        if i % 4 == 3 and row.mobile:
+            codes.append(row.mobile)
+        else:
+            codes.append(terminal.members.card_payload(row.id))
+    return codes
+
+
+def _floor(path: Path, n: int) -> list[float]:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, member_id TEXT, at TEXT)"
+    )
+    mobiles = [r[0] for r in conn.execute("SELECT mobile FROM members LIMIT ?", (n,))]
+    timings = []
+    for mobile in mobiles:
+        started = time.perf_counter()
+        conn.execute("BEGIN")
+        member_id = conn.execute("SELECT id FROM members WHERE mobile = ?", (mobile,)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO bench_floor VALUES (?, ?, datetime('now'))", (str(uuid.uuid4()), member_id)
+        )
+        conn.execute("COMMIT")
+        timings.append(time.perf_counter() - started)
+    conn.execute("DROP TABLE bench_floor")
+    conn.close()
+    return timings
+
+
+if __name__ == "__main__":
+    main()

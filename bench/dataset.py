@@ -1,0 +1,84 @@
+"""The benchmark data set: a demo branch of 200,000 members, built once and reused.
+
+Kept under ``.bench-data/`` in the project (ignored by git). ``--quick`` runs use a small
+set in a temporary directory so CI can smoke-test every benchmark in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyrings.alt.file import PlaintextKeyring
+
+from desktop.demo_data import generate_demo_data
+from desktop.terminal import Terminal
+
+FULL_MEMBERS = 200_000
+QUICK_MEMBERS = 1_500
+CHECKINS_PER_MEMBER = 10
+ROOT = Path(__file__).resolve().parent.parent / ".bench-data"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    data_dir: Path
+    members: int
+    checkins: int
+    generate_s: float | None  # None when an existing set was reused
+
+
+def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
+    """Build (or reuse) the data set; a half-built one is rebuilt."""
+    members = QUICK_MEMBERS if quick else FULL_MEMBERS
+    if quick:
+        data_dir = Path(tempfile.mkdtemp(prefix="memberdesk-bench-")) / "data"
+    else:
+        data_dir = ROOT / f"demo-{members}-seed{seed}"
+    marker = data_dir / "bench-dataset.json"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return Dataset(data_dir, info["members"], info["checkins"], None)
+    if data_dir.exists():
+        for path in sorted(data_dir.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+    started = time.perf_counter()
+    summary = generate_demo_data(
+        data_dir,
+        members=members,
+        seed=seed,
+        checkins_per_member=CHECKINS_PER_MEMBER,
+        keyring_backend=bench_keyring(data_dir),
+    )
+    seconds = time.perf_counter() - started
+    marker.write_text(
+        json.dumps({"members": members, "checkins": summary.checkins, "generate_s": seconds})
+    )
+    return Dataset(data_dir, members, summary.checkins, seconds)
+
+
+def open_terminal(dataset: Dataset) -> Terminal:
+    return Terminal.open(dataset.data_dir, keyring_backend=bench_keyring(dataset.data_dir))
+
+
+def bench_keyring(data_dir: Path) -> PlaintextKeyring:
+    """A file keyring inside the data set, so benchmarks never touch the user's keyring."""
+    backend = PlaintextKeyring()
+    backend.file_path = str(data_dir / "keyring" / "bench-keyring.cfg")
+    return backend
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), interpolated; medians come from statistics.median."""
+    if len(values) == 1:
+        return values[0]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[round(q) - 1]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)

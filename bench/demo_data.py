@@ -1,0 +1,61 @@
+"""How long the demo data set takes to generate (always a fresh one, in a temp dir).
+
+    python -m bench.demo_data [--quick] [--members N]
+
+Last line: JSON with generate_s (wall seconds), members, checkins, events_per_s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from bench.dataset import FULL_MEMBERS, QUICK_MEMBERS, bench_keyring
+from desktop.demo_data import generate_demo_data
+from desktop.store.database import DB_FILENAME
+from shared.model import Event
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small smoke run (CI)")
+    parser.add_argument("--members", type=int, default=None)
+    args = parser.parse_args()
+    members = args.members or (QUICK_MEMBERS if args.quick else FULL_MEMBERS)
+    root = Path(tempfile.mkdtemp(prefix="memberdesk-demo-bench-"))
+    try:
+        data_dir = root / "data"
+        started = time.perf_counter()
+        summary = generate_demo_data(
+            data_dir, members=members, seed=1, keyring_backend=bench_keyring(data_dir)
+        )
+        seconds = time.perf_counter() - started
+        engine = create_engine(f"sqlite:///{data_dir / DB_FILENAME}")
+        with engine.connect() as conn:
+            events = conn.execute(select(func.count()).select_from(Event)).scalar_one()
+        engine.dispose()
+        size_mb = (data_dir / DB_FILENAME).stat().st_size / 1e6
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(
+        json.dumps(
+            {
+                "members": members,
+                "checkins": summary.checkins,
+                "events": events,
+                "generate_s": round(seconds, 1),
+                "events_per_s": round(events / seconds),
+                "db_mb": round(size_mb),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from bench.dataset import ensure_dataset, ms, open_terminal, percentile
+from bench.dataset import Dataset, bench_dataset, ms, open_terminal, percentile
 from desktop.store.database import DB_FILENAME
 from desktop.terminal import Terminal
 from shared.events.projectors import MEMBERS, MEMBERSHIPS
@@ -34,7 +34,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="check-ins to time")
     args = parser.parse_args()
     n = args.n or (50 if args.quick else 1000)
-    dataset = ensure_dataset(quick=args.quick)
+    with bench_dataset(quick=args.quick) as dataset:
+        report = _run(dataset, n)
+    print(json.dumps(report))
+
+
+def _run(dataset: Dataset, n: int) -> dict[str, object]:
     terminal = open_terminal(dataset)
     terminal.staff.login("1111")  # the demo front desk
     codes = _codes_of_admitted_members(terminal, n)
@@ -49,7 +54,7 @@ def main() -> None:
     floor = _floor(dataset.data_dir / DB_FILENAME, n)
     p95_ms = ms(percentile(latencies, 95))
     floor_p95_ms = ms(percentile(floor, 95))
-    report = {
+    report: dict[str, object] = {
         "members": dataset.members,
         "checkins_in_dataset": dataset.checkins,
         "generate_s": round(dataset.generate_s, 1) if dataset.generate_s else None,
@@ -61,7 +66,7 @@ def main() -> None:
         "floor_p95_ms": floor_p95_ms,
         "ratio": round(p95_ms / floor_p95_ms, 2),
     }
-    print(json.dumps(report))
+    return report
 
 
 def _codes_of_admitted_members(terminal: Terminal, n: int) -> list[str]:

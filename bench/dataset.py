@@ -7,9 +7,12 @@ set in a temporary directory so CI can smoke-test every benchmark in seconds.
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +62,17 @@ def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
         json.dumps({"members": members, "checkins": summary.checkins, "generate_s": seconds})
     )
     return Dataset(data_dir, members, summary.checkins, seconds)
+
+
+@contextmanager
+def bench_dataset(*, quick: bool) -> Iterator[Dataset]:
+    """The data set for one run; a quick run's temporary set is removed afterwards."""
+    dataset = ensure_dataset(quick=quick)
+    try:
+        yield dataset
+    finally:
+        if quick:
+            shutil.rmtree(dataset.data_dir.parent, ignore_errors=True)
 
 
 def open_terminal(dataset: Dataset) -> Terminal:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.dataset import ensure_dataset, ms, open_terminal, percentile
+from bench.dataset import Dataset, bench_dataset, ms, open_terminal, percentile
 from desktop.services.search import query_kind, search_members
 from desktop.store.database import DB_FILENAME
 
@@ -39,7 +39,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="queries per kind")
     args = parser.parse_args()
     per_kind = args.n or (20 if args.quick else 300)
-    dataset = ensure_dataset(quick=args.quick)
+    with bench_dataset(quick=args.quick) as dataset:
+        report = _run(dataset, per_kind)
+    print(json.dumps(report, ensure_ascii=False))
+
+
+def _run(dataset: Dataset, per_kind: int) -> dict[str, object]:
     db_path = dataset.data_dir / DB_FILENAME
     queries = _queries(db_path, per_kind, random.Random(7))
 
@@ -67,7 +72,7 @@ def main() -> None:
         report[f"{kind}_p95_ms"] = ms(percentile(times, 95))
     name_queries = [q for q in queries if query_kind(q) == "name"]
     report.update(_compare_strategies(db_path, name_queries))
-    print(json.dumps(report, ensure_ascii=False))
+    return report
 
 
 def _queries(db_path: Path, per_kind: int, rng: random.Random) -> list[str]:

@@ -77,8 +77,6 @@ _MEMBER_QR_CARDS = (
 
 def _as_mobile(code: str, region: str) -> str | None:
     """The stored form of a typed mobile number ("138 1234 5678", "+86 138..."), if any."""
-    if code.isdigit():
-        return code
     if not set(code) <= _PHONE_CHARS:
         return None
     try:

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 
 from desktop.services.context import ServiceContext
 from desktop.services.member_state import load_memberships
-from shared.errors import MembershipNotFound
+from shared.errors import FreezeInvalidRange, MembershipNotFound
 from shared.events.payloads import MembershipFrozen, MembershipUnfrozen
 from shared.events.projectors import MEMBERSHIPS, PLANS
 from shared.ids import new_id
@@ -59,7 +59,11 @@ class MembershipsService:
     def unfreeze(self, membership_id: str, freeze_id: str, on: date | None = None) -> None:
         """End a freeze early: the plan is usable again from ``on`` (default today)."""
         actor = self._ctx.actor(Action.FREEZE)
-        unfreeze_on = on or self._today()
+        today = self._today()
+        unfreeze_on = on or today
+        if unfreeze_on < today:
+            # Cutting a freeze back into the past would take days the member was refused.
+            raise FreezeInvalidRange(start=unfreeze_on.isoformat(), end=today.isoformat())
         with self._ctx.recorder.transaction() as tx:
             member_id = tx.conn.execute(
                 select(MEMBERSHIPS.c.member_id).where(MEMBERSHIPS.c.id == membership_id)

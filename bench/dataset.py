@@ -23,7 +23,8 @@ from desktop.terminal import Terminal
 
 FULL_MEMBERS = 200_000
 QUICK_MEMBERS = 1_500
-CHECKINS_PER_MEMBER = 10
+# About 2,050,000 check-ins for 200,000 members (lapsed plans and used-up 次卡 cap some).
+CHECKINS_PER_MEMBER = 12
 ROOT = Path(__file__).resolve().parent.parent / ".bench-data"
 
 
@@ -41,7 +42,7 @@ def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
     if quick:
         data_dir = Path(tempfile.mkdtemp(prefix="memberdesk-bench-")) / "data"
     else:
-        data_dir = ROOT / f"demo-{members}-seed{seed}"
+        data_dir = ROOT / f"demo-{members}-seed{seed}-per{CHECKINS_PER_MEMBER}"
     marker = data_dir / "bench-dataset.json"
     if marker.exists():
         info = json.loads(marker.read_text())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from bench.dataset import FULL_MEMBERS, QUICK_MEMBERS, bench_keyring
+from bench.dataset import CHECKINS_PER_MEMBER, FULL_MEMBERS, QUICK_MEMBERS, bench_keyring
 from desktop.demo_data import generate_demo_data
 from desktop.store.database import DB_FILENAME
 from shared.model import Event
@@ -33,7 +33,11 @@ def main() -> None:
         data_dir = root / "data"
         started = time.perf_counter()
         summary = generate_demo_data(
-            data_dir, members=members, seed=1, keyring_backend=bench_keyring(data_dir)
+            data_dir,
+            members=members,
+            seed=1,
+            checkins_per_member=CHECKINS_PER_MEMBER,
+            keyring_backend=bench_keyring(data_dir),
         )
         seconds = time.perf_counter() - started
         engine = create_engine(f"sqlite:///{data_dir / DB_FILENAME}")

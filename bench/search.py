@@ -86,7 +86,7 @@ def _queries(db_path: Path, per_kind: int, rng: random.Random) -> list[str]:
     pinyin: list[str] = []
     tails: list[str] = []
     for i, (name, full, initials, mobile) in enumerate(rows):
-        pieces = [name[:1], name[:2], name[-1:], name[1:3] if len(name) > 2 else name]
+        pieces = [name[:1], name[:2], name[-1:], name]
         names.append(pieces[i % len(pieces)])
         pinyin.append(initials if i % 2 else full[: rng.randint(3, max(3, len(full)))])
         if mobile:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
-import multiprocessing.queues
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -62,8 +60,6 @@ DEMO_PLANS: tuple[tuple[str, PlanKind, int, int | None, int | None, int | None, 
 MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "158", "186", "187", "189")
 TAGS = ("瑜伽", "私教", "游泳", "团课", "减脂", "增肌", "学生", "企业客户")
 BATCH = 100_000
-# From this size on, events are made in a second process while this one writes them.
-PARALLEL_FROM = 20_000
 
 
 @dataclass(frozen=True)
@@ -110,11 +106,7 @@ def generate_demo_data(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if members >= PARALLEL_FROM:
-            batches = _generated_elsewhere(seed, day0, members, checkins_per_member)
-        else:
-            batches = _generated_here(gen, members, checkins_per_member)
-        for chunk in batches:
+        for chunk in _chunks(gen.events(members, checkins_per_member), BATCH):
             chunk.sort(key=lambda e: e.id)  # ids grow with time: B-trees fill in order
             with engine.begin() as conn:
                 apply_events(conn, chunk)
@@ -381,47 +373,6 @@ class _Generator:
             if number not in self._mobiles:
                 self._mobiles.add(number)
                 return number
-
-
-def _generated_here(
-    gen: _Generator, members: int, checkins_per_member: int
-) -> Iterator[list[EventEnvelope]]:
-    return _chunks(gen.events(members, checkins_per_member), BATCH)
-
-
-def _generated_elsewhere(
-    seed: int, today: date, members: int, checkins_per_member: int
-) -> Iterator[list[EventEnvelope]]:
-    """The same batches, made by a child process: generating is a third of the work."""
-    ctx = multiprocessing.get_context("spawn")
-    queue: multiprocessing.queues.Queue[list[EventEnvelope] | None] = ctx.Queue(maxsize=3)
-    child = ctx.Process(
-        target=_produce, args=(queue, seed, today, members, checkins_per_member), daemon=True
-    )
-    child.start()
-    try:
-        while (batch := queue.get()) is not None:
-            yield batch
-    finally:
-        child.join(timeout=5)
-        if child.is_alive():
-            child.terminate()
-    if child.exitcode not in (0, None):
-        raise RuntimeError(f"demo data generator failed (exit code {child.exitcode})")
-
-
-def _produce(
-    queue: multiprocessing.queues.Queue[list[EventEnvelope] | None],
-    seed: int,
-    today: date,
-    members: int,
-    checkins_per_member: int,
-) -> None:
-    gc.disable()
-    gen = _Generator(random.Random(seed), today, ZoneInfo(DEMO_TIMEZONE))
-    for batch in _chunks(gen.events(members, checkins_per_member), BATCH):
-        queue.put(batch)
-    queue.put(None)
 
 
 def _sample_mobiles(engine: Engine) -> list[str]:

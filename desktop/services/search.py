@@ -116,8 +116,10 @@ def _by_name_substring(
         .join(GRAMS, GRAMS.c.member_id == MEMBERS.c.id)
         .where(GRAMS.c.gram == gram, func.instr(MEMBERS.c.name, q) > 0)
     )
-    stmt = _live(stmt, seen).order_by(func.length(MEMBERS.c.name), MEMBERS.c.name).limit(n)
-    return _hits(conn, stmt, MatchKind.NAME)
+    # No ORDER BY: a common given-name character (伟, 丽) sits in thousands of names, and
+    # sorting them all costs ~20 ms at 200,000 members. Exact and starts-with matches
+    # already came first; these follow in the index's order.
+    return _hits(conn, _live(stmt, seen).limit(n), MatchKind.NAME)
 
 
 def _by_initials(conn: Connection, q: str, n: int, seen: dict[str, MemberHit]) -> list[MemberHit]:

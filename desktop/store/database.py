@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from desktop.store import local_model as _local_model  # noqa: F401  (registers its tables)
 from desktop.store.migrations_runner import (
@@ -42,6 +42,7 @@ def open_database(data_dir: Path, *, bulk_load: bool = False) -> Engine:
         json_deserializer=orjson.loads,
     )
     event.listen(engine, "connect", _bulk_load_pragmas if bulk_load else _set_pragmas)
+    event.listen(engine, "begin", _begin)
     with engine.connect() as conn:
         revision = current_revision(conn)
     if revision is not None and not is_known_revision(revision):
@@ -75,6 +76,10 @@ def rotate_backups(folder: Path, keep: int) -> None:
 
 
 def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Python's sqlite3 would open a transaction only at the first INSERT, leaving the
+    # reads before it (is this mobile taken? which plan is valid?) outside; SQLAlchemy's
+    # documented fix: the driver stays in autocommit and _begin emits BEGIN itself.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     # FULL: a check-in the desk was told about survives a power cut, not just a crash.
@@ -85,6 +90,10 @@ def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+
+
+def _begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def _json_text(value: Any) -> str:

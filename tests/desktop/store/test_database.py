@@ -221,3 +221,13 @@ def test_backup_is_a_consistent_copy_of_a_live_database(terminal, login_as, tmp_
     assert names == {"张三", "李四", "王五"}
     with terminal.engine.connect() as conn:
         assert events == conn.execute(text("SELECT count(*) FROM events")).scalar_one()
+
+
+def test_a_transaction_covers_its_reads_not_only_its_writes(tmp_path):
+    # pysqlite alone would begin only at the first INSERT, so a check such as "is this
+    # mobile taken?" would run outside the transaction that then writes.
+    engine = open_database(tmp_path)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT 1")).all()
+        assert conn.connection.driver_connection.in_transaction
+    engine.dispose()

@@ -27,7 +27,7 @@ from desktop.config import TerminalConfig
 from desktop.store.database import open_database
 from desktop.store.settings_store import write_settings
 from desktop.terminal import Terminal
-from shared.events import LATEST_VERSION, EventEnvelope, apply_events
+from shared.events import LATEST_VERSION, EventEnvelope, apply_own_events, event_type
 from shared.events.payloads import (
     BranchConfigured,
     PlanDefined,
@@ -60,6 +60,7 @@ DEMO_PLANS: tuple[tuple[str, PlanKind, int, int | None, int | None, int | None, 
 MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "158", "186", "187", "189")
 TAGS = ("瑜伽", "私教", "游泳", "团课", "减脂", "增肌", "学生", "企业客户")
 BATCH = 100_000
+OwnEvent = tuple[EventEnvelope, BaseModel]  # an event and the payload model it was made from
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,8 @@ def generate_demo_data(
     gc.disable()
     try:
         for chunk in _chunks(gen.events(members, checkins_per_member), BATCH):
-            chunk.sort(key=lambda e: e.id)  # ids grow with time: B-trees fill in order
             with engine.begin() as conn:
-                apply_events(conn, chunk)
+                apply_own_events(conn, chunk)
             _count(chunk, counts)
             say(f"{counts['checkin.recorded']:,} check-ins, {counts['order.placed']:,} orders")
     finally:
@@ -139,11 +139,11 @@ class _Generator:
         self.today = today
         self.zone = zone
         self.branch_name = "MemberDesk 演示店"
-        start_ms = _ms(datetime.combine(today - timedelta(days=400), time(8), zone))
-        self.terminal_id = self._id(start_ms)
-        self.branch_id = self._id(start_ms)
-        self.admin_id = self._id(start_ms)
-        self._counters: dict[int, int] = {}
+        # The import starts at the local midnight before ``today``.
+        self._import_ms = _ms(datetime.combine(today - timedelta(days=1), time(0), zone))
+        self.terminal_id = self._id()
+        self.branch_id = self._id()
+        self.admin_id = self._id()
         self._midnights: dict[date, datetime] = {}
         self._not_before: dict[date, datetime] = {}
         self._mobiles: set[str] = set()
@@ -154,7 +154,7 @@ class _Generator:
         self._points = PointsPolicy()
         self.plans: list[PlanTerms] = []
 
-    def events(self, members: int, checkins_per_member: int) -> Iterator[EventEnvelope]:
+    def events(self, members: int, checkins_per_member: int) -> Iterator[OwnEvent]:
         at = datetime.combine(self.today - timedelta(days=400), time(8), self.zone).astimezone(UTC)
         yield self._model_event(
             "branch.configured",
@@ -164,7 +164,7 @@ class _Generator:
             at,
         )
         for index, (name, role, pin) in enumerate(DEMO_STAFF):
-            staff_id = self.admin_id if role == Role.ADMIN else self._id(_ms(at))
+            staff_id = self.admin_id if role == Role.ADMIN else self._id()
             payload = StaffEnrolled(
                 staff_id=staff_id,
                 branch_id=self.branch_id,
@@ -174,7 +174,7 @@ class _Generator:
             )
             yield self._model_event("staff.enrolled", payload, at + timedelta(seconds=index))
         for name, kind, price, days, visits, value, freeze in DEMO_PLANS:
-            plan_id = self._id(_ms(at))
+            plan_id = self._id()
             self.plans.append(PlanTerms(plan_id, name, kind, price, days, visits, value))
             yield self._model_event(
                 "plan.defined",
@@ -194,12 +194,12 @@ class _Generator:
         for n in range(1, members + 1):
             yield from self._member_history(n, checkins_per_member)
 
-    def _member_history(self, n: int, checkins_per_member: int) -> Iterator[EventEnvelope]:
+    def _member_history(self, n: int, checkins_per_member: int) -> Iterator[OwnEvent]:
         rng = self.rng
         enrolled_on = self.today - timedelta(days=rng.randrange(0, 365))
         self._not_before = {}
         enrolled_at = self._at(enrolled_on)
-        member_id = self._id(_ms(enrolled_at))
+        member_id = self._id()
         member_no = f"D1{n:06d}"
         birthday = self.today - timedelta(days=rng.randrange(18 * 365, 65 * 365))
         # Plain dicts (not payload models) here: this loop makes millions of events,
@@ -219,7 +219,7 @@ class _Generator:
             },
             enrolled_at,
         )
-        card = {"card_id": self._id(_ms(enrolled_at)), "member_id": member_id, "kind": "qr"}
+        card = {"card_id": self._id(), "member_id": member_id, "kind": "qr"}
         yield self._event("card.issued", card | {"number": member_no, "version": 1}, enrolled_at)
         visit_days: list[tuple[date, str | None, bool]] = []  # day, membership, uses a visit
         if rng.random() < 0.15:
@@ -237,11 +237,11 @@ class _Generator:
             yield self._event(
                 "checkin.recorded",
                 {
-                    "checkin_id": self._id(_ms(at)),
+                    "checkin_id": self._id(),
                     "member_id": member_id,
                     "membership_id": membership_id,
                     "method": rng.choice(("qr", "qr", "mobile")),
-                    "visit_entry_id": self._id(_ms(at)) if uses_visit else None,
+                    "visit_entry_id": self._id() if uses_visit else None,
                 },
                 at,
             )
@@ -253,14 +253,14 @@ class _Generator:
         birthday: date,
         wanted: int,
         visit_days: list[tuple[date, str | None, bool]],
-    ) -> Iterator[EventEnvelope]:
+    ) -> Iterator[OwnEvent]:
         covered: list[tuple[date, date, str]] = []
         day = start
         while day <= self.today:
             plan = self.plans[self.rng.choice((0, 0, 0, 1, 1, 2))]
             sale = self._sale(member_id, plan, day, birthday)
             yield sale
-            membership = sale.payload["memberships"][0]
+            membership = sale[0].payload["memberships"][0]
             assert plan.duration_days is not None
             end = day + timedelta(days=plan.duration_days - 1)
             covered.append((day, min(end, self.today), membership["membership_id"]))
@@ -284,11 +284,11 @@ class _Generator:
         birthday: date,
         wanted: int,
         visit_days: list[tuple[date, str | None, bool]],
-    ) -> Iterator[EventEnvelope]:
+    ) -> Iterator[OwnEvent]:
         plan = self.plans[self.rng.choice((3, 3, 4))]
         sale = self._sale(member_id, plan, start, birthday)
         yield sale
-        membership_id = sale.payload["memberships"][0]["membership_id"]
+        membership_id = sale[0].payload["memberships"][0]["membership_id"]
         assert plan.duration_days is not None and plan.visits is not None
         last = min(start + timedelta(days=plan.duration_days - 1), self.today)
         span = (last - start).days + 1
@@ -296,12 +296,11 @@ class _Generator:
         for offset in sorted(self.rng.sample(range(span), count)):
             visit_days.append((start + timedelta(days=offset), membership_id, True))
 
-    def _sale(self, member_id: str, plan: PlanTerms, day: date, birthday: date) -> EventEnvelope:
+    def _sale(self, member_id: str, plan: PlanTerms, day: date, birthday: date) -> OwnEvent:
         at = self._at(day)
         points = points_for_purchase(
             self._points, paid_fen=plan.price_fen, tier="standard", on=day, birthday=birthday
         )
-        ms = _ms(at)
         order = plan_sale_order(
             plan=plan,
             member_id=member_id,
@@ -311,32 +310,43 @@ class _Generator:
             ),
             points=points,
             points_expire_at=lot_expiry(self._points, at),
-            new_id=lambda: self._id(ms),
+            new_id=self._id,
         )
-        return self._event("order.placed", order.model_dump(mode="json"), at)
+        return self._model_event("order.placed", order, at)
 
-    def _model_event(self, type_: str, payload: BaseModel, at: datetime) -> EventEnvelope:
-        return self._event(type_, payload.model_dump(mode="json"), at)
+    def _model_event(self, type_: str, payload: BaseModel, at: datetime) -> OwnEvent:
+        return self._event(type_, payload.model_dump(mode="json"), at, payload)
 
-    def _event(self, type_: str, payload: dict[str, Any], at: datetime) -> EventEnvelope:
-        ms = _ms(at)
-        counter = self._counters.get(ms, -1) + 1
-        self._counters[ms] = counter
-        return EventEnvelope(
-            id=self._id(ms),
+    def _event(
+        self, type_: str, payload: dict[str, Any], at: datetime, model: BaseModel | None = None
+    ) -> OwnEvent:
+        """The envelope and its payload model (validated here, once, when made from a
+        plain dict: this loop makes millions of events)."""
+        v = LATEST_VERSION[type_]
+        event = EventEnvelope(
+            id=self._id(),
             type=type_,
-            v=LATEST_VERSION[type_],
+            v=v,
             terminal_id=self.terminal_id,
             branch_id=self.branch_id,
             actor_id=self.admin_id,
-            hlc=f"{ms:015d}:{counter:06d}:{self.terminal_id}",
+            hlc=f"{self._import_ms:015d}:000000:{self.terminal_id}",
             occurred_at=at,
             payload=payload,
             seq=None,
         )
+        return event, model if model is not None else event_type(type_, v).parse(payload)
 
-    def _id(self, ms: int) -> str:
-        """A UUIDv7 for time ``ms`` whose random bits come from the seeded generator."""
+    def _id(self) -> str:
+        """The next UUIDv7 of the import, its random bits from the seeded generator.
+
+        Ids (and HLC stamps) follow the order the history is written in, one
+        millisecond apart, as if it were imported today from an older system; the
+        business times are in ``occurred_at``. So every index keyed by an id or a stamp
+        grows at its end instead of splitting pages all over a 4 GB file.
+        """
+        self._import_ms += 1
+        ms = self._import_ms
         rand = self.rng.getrandbits(74)
         value = (
             (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
@@ -383,8 +393,8 @@ def _sample_mobiles(engine: Engine) -> list[str]:
         return [m for m in rows if m]
 
 
-def _count(events: list[EventEnvelope], counts: dict[str, int]) -> None:
-    for e in events:
+def _count(events: list[OwnEvent], counts: dict[str, int]) -> None:
+    for e, _ in events:
         if e.type in counts:
             counts[e.type] += 1
 
@@ -397,6 +407,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
-def _chunks(items: Iterator[EventEnvelope], size: int) -> Iterator[list[EventEnvelope]]:
+def _chunks(items: Iterator[OwnEvent], size: int) -> Iterator[list[OwnEvent]]:
     while chunk := list(itertools.islice(items, size)):
         yield chunk

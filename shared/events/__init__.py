@@ -1,6 +1,6 @@
 """The event log: catalog of event types, the envelope, and how events are applied."""
 
-from shared.events.apply import apply_events, apply_own_event, load_events
+from shared.events.apply import apply_events, apply_own_event, apply_own_events, load_events
 from shared.events.catalog import CATALOG, LATEST_VERSION, EventType, event_type
 from shared.events.envelope import EventEnvelope, envelope_json, parse_envelope
 
@@ -11,6 +11,7 @@ __all__ = [
     "EventType",
     "apply_events",
     "apply_own_event",
+    "apply_own_events",
     "envelope_json",
     "event_type",
     "load_events",

@@ -39,16 +39,22 @@ def apply_events(conn: Connection, events: Iterable[EventEnvelope]) -> list[Even
     return [e for e, _ in fresh]
 
 
-def apply_own_event(conn: Connection, event: EventEnvelope, payload: BaseModel) -> None:
-    """Apply an event this terminal has just made from ``payload``.
+def apply_own_events(conn: Connection, events: Sequence[tuple[EventEnvelope, BaseModel]]) -> None:
+    """Apply events this writer has just made, each with the payload model it came from.
 
-    Its id is brand new and its payload was built from the catalog's own model, so
-    neither the duplicate check nor a second validation is needed on this hot path.
+    Their ids are brand new and their payloads were built as the catalog's own models,
+    so neither the duplicate check nor a second validation is needed (a check-in's hot
+    path; a bulk load of millions).
     """
-    expected = event_type(event.type, event.v).payload
-    if type(payload) is not expected:
-        raise TypeError(f"{event.type} needs a {expected.__name__} payload")
-    _append_and_project(conn, [(event, payload)])
+    for event, payload in events:
+        expected = event_type(event.type, event.v).payload
+        if type(payload) is not expected:
+            raise TypeError(f"{event.type} needs a {expected.__name__} payload")
+    _append_and_project(conn, list(events))
+
+
+def apply_own_event(conn: Connection, event: EventEnvelope, payload: BaseModel) -> None:
+    apply_own_events(conn, [(event, payload)])
 
 
 def _append_and_project(conn: Connection, fresh: list[tuple[EventEnvelope, BaseModel]]) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -179,11 +179,7 @@ def _driver_params(
     conn: Connection, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     get = itemgetter(*columns)
-    processors = [
-        (i, p)
-        for i, c in enumerate(columns)
-        if (p := table.c[c].type.bind_processor(conn.dialect)) is not None
-    ]
+    processors = _processors(table, columns, conn.dialect)
     if len(columns) == 1:
         params = [(get(r),) for r in rows]
     else:
@@ -197,6 +193,24 @@ def _driver_params(
             converted[i] = p(converted[i])
         converted_rows.append(tuple(converted))
     return converted_rows
+
+
+def _processors(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, bind processor) of the columns that need one; built once per shape."""
+    key = (table.name, columns, dialect.name)
+    found = _PROCESSORS.get(key)
+    if found is None:
+        found = _PROCESSORS[key] = [
+            (i, p)
+            for i, c in enumerate(columns)
+            if (p := table.c[c].type.bind_processor(dialect)) is not None
+        ]
+    return found
+
+
+_PROCESSORS: dict[tuple[str, tuple[str, ...], str], list[tuple[int, Callable[[Any], Any]]]] = {}
 
 
 def _insert_for(conn: Connection, table: Table) -> Any:

@@ -20,6 +20,7 @@ import platformdirs
 from sqlalchemy import func, select
 
 from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
+from desktop.error_text import error_text, system_language
 from desktop.store.database import DB_FILENAME
 from desktop.terminal import Terminal
 from shared.errors import MemberDeskError
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except MemberDeskError as exc:
-        print(f"memberdesk: {exc.code} {exc.params}", file=sys.stderr)
+        print(f"memberdesk: {error_text(exc, system_language())} [{exc.code}]", file=sys.stderr)
         return 2
 
 
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="memberdesk", description="MemberDesk front desk")
     parser.add_argument("--data-dir", type=Path, help="data directory (default: per user)")
+    parser.add_argument("--demo", action="store_true", help="use the demo data directory")
     parser.set_defaults(handler=_cmd_demo)
     sub = parser.add_subparsers(dest="command")
 
@@ -85,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _data_dir(args: argparse.Namespace, default: Path) -> Path:
-    return Path(args.data_dir) if args.data_dir else default
+    if args.data_dir:
+        return Path(args.data_dir)
+    return default_data_dir() / "demo" if args.demo else default
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

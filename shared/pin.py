@@ -23,8 +23,11 @@ def verify_pin(pin: str, stored: str) -> bool:
         prefix, n, r, p, salt, digest = stored.split("$")
         if prefix != _PREFIX:
             return False
+        cost = (int(n), int(r), int(p))
+        if not _is_sane_cost(*cost):
+            return False
         expected = base64.b64decode(digest)
-        actual = _scrypt(pin, base64.b64decode(salt), int(n), int(r), int(p))
+        actual = _scrypt(pin, base64.b64decode(salt), *cost)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -33,6 +36,11 @@ def verify_pin(pin: str, stored: str) -> bool:
 def is_acceptable_pin(pin: str) -> bool:
     """4 to 8 digits: what a number pad at a busy desk allows."""
     return pin.isdigit() and pin.isascii() and 4 <= len(pin) <= 8
+
+
+def _is_sane_cost(n: int, r: int, p: int) -> bool:
+    """Hashes arrive from other terminals: a huge cost would stall every login."""
+    return 2 <= n <= 2**17 and n & (n - 1) == 0 and 1 <= r <= 16 and 1 <= p <= 4
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:

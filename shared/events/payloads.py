@@ -207,6 +207,12 @@ class CheckinRecorded(Payload):
     method: CheckinMethod
     visit_entry_id: Id | None = None  # set when the check-in used a visit of a 次卡
 
+    @model_validator(mode="after")
+    def _visit_needs_membership(self) -> CheckinRecorded:
+        if self.visit_entry_id is not None and self.membership_id is None:
+            raise ValueError("a used visit needs the membership it came from")
+        return self
+
 
 class LedgerPosted(Payload):
     member_id: Id

@@ -77,3 +77,10 @@ def test_four_to_eight_ascii_digits_are_an_acceptable_pin(pin: str) -> None:
 )
 def test_anything_else_is_not_an_acceptable_pin(pin: str) -> None:
     assert not is_acceptable_pin(pin)
+
+
+def test_a_stored_hash_with_an_absurd_cost_is_refused_without_running_it():
+    stored = hash_pin("1234")
+    prefix, _n, r, p, salt, digest = stored.split("$")
+    assert not verify_pin("1234", f"{prefix}${2**30}${r}${p}${salt}${digest}")
+    assert not verify_pin("1234", f"{prefix}$16384$64${p}${salt}${digest}")

@@ -345,3 +345,15 @@ def test_the_catalog_parses_a_good_payload_into_its_model() -> None:
         {"checkin_id": "c", "member_id": "m", "method": "qr"}
     )
     assert parsed == CheckinRecorded(checkin_id="c", member_id="m", method="qr")
+
+
+def test_a_checkin_using_a_visit_must_name_its_membership():
+    from pydantic import ValidationError as PydanticValidationError
+
+    from shared.events.payloads import CheckinRecorded
+    from shared.ids import new_id
+
+    with pytest.raises(PydanticValidationError):
+        CheckinRecorded(
+            checkin_id=new_id(), member_id=new_id(), method="qr", visit_entry_id=new_id()
+        )

@@ -169,7 +169,8 @@ class MembersService:
         """The QR text of the member's current card."""
         current = [c for c in self.cards(member_id) if c.kind == "qr" and not c.revoked]
         if not current:
-            raise MemberNotFound(member_id=member_id)
+            self.profile(member_id)  # raises MemberNotFound for an unknown member
+            raise CardNotFound(member_id=member_id)
         return encode_card(member_id, max(c.version for c in current), self._ctx.card_key)
 
     def reissue_card(self, member_id: str) -> str:

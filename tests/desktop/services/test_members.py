@@ -373,3 +373,15 @@ def test_attaching_an_empty_or_overlong_card_number_is_refused(terminal, desk, r
     with pytest.raises(ValidationError):
         terminal.members.attach_card(member_id, number)
     assert row_counts() == before
+
+
+def test_a_member_whose_qr_cards_are_all_revoked_has_no_card_to_print(terminal, login_as):
+    from shared.errors import CardNotFound
+
+    login_as(Role.FRONT_DESK)
+    member_id = terminal.members.enroll(name="钱七")
+    [card] = terminal.members.cards(member_id)
+    terminal.members.revoke_card(member_id, card.id)
+
+    with pytest.raises(CardNotFound):
+        terminal.members.card_payload(member_id)

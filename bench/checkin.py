@@ -10,8 +10,6 @@ Last line: JSON with p50_ms, p95_ms, floor_p50_ms, floor_p95_ms, ratio (p95 / fl
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sqlite3
 import statistics
@@ -21,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from bench.dataset import Dataset, bench_dataset, ms, open_terminal, percentile
+from bench.dataset import Dataset, ms, open_terminal, percentile, run_on_dataset
 from desktop.store.database import DB_FILENAME
 from desktop.terminal import Terminal
 from shared.events.projectors import MEMBERS, MEMBERSHIPS
@@ -31,14 +29,7 @@ WARM_UP = 20
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="small smoke run (CI)")
-    parser.add_argument("--n", type=int, default=None, help="check-ins to time")
-    args = parser.parse_args()
-    n = args.n or (50 if args.quick else 1000)
-    with bench_dataset(quick=args.quick) as dataset:
-        report = _run(dataset, n)
-    print(json.dumps(report))
+    run_on_dataset(_run, n_help="check-ins to time", quick_n=50, full_n=1000)
 
 
 def _run(dataset: Dataset, n: int) -> dict[str, object]:

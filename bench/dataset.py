@@ -6,12 +6,13 @@ set in a temporary directory so CI can smoke-test every benchmark in seconds.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,19 @@ def bench_dataset(*, quick: bool) -> Iterator[Dataset]:
     finally:
         if quick:
             shutil.rmtree(dataset.data_dir.parent, ignore_errors=True)
+
+
+def run_on_dataset(
+    run: Callable[[Dataset, int], dict[str, object]], *, n_help: str, quick_n: int, full_n: int
+) -> None:
+    """A benchmark's command line: ``--quick`` and ``--n``; prints the report as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small smoke run (CI)")
+    parser.add_argument("--n", type=int, default=None, help=n_help)
+    args = parser.parse_args()
+    with bench_dataset(quick=args.quick) as dataset:
+        report = run(dataset, args.n or (quick_n if args.quick else full_n))
+    print(json.dumps(report, ensure_ascii=False))
 
 
 def open_terminal(dataset: Dataset) -> Terminal:

@@ -17,8 +17,6 @@ Last line: JSON with p50_ms and p95_ms over all queries, per kind
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sqlite3
 import statistics
@@ -26,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.dataset import Dataset, bench_dataset, ms, open_terminal, percentile
+from bench.dataset import Dataset, ms, open_terminal, percentile, run_on_dataset
 from desktop.services.search import query_kind, search_members
 from desktop.store.database import DB_FILENAME
 
@@ -34,14 +32,7 @@ LIMIT = 20
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="small smoke run (CI)")
-    parser.add_argument("--n", type=int, default=None, help="queries per kind")
-    args = parser.parse_args()
-    per_kind = args.n or (20 if args.quick else 300)
-    with bench_dataset(quick=args.quick) as dataset:
-        report = _run(dataset, per_kind)
-    print(json.dumps(report, ensure_ascii=False))
+    run_on_dataset(_run, n_help="queries per kind", quick_n=20, full_n=300)
 
 
 def _run(dataset: Dataset, per_kind: int) -> dict[str, object]:

@@ -9,7 +9,6 @@ from sqlalchemy import Connection
 from desktop.services.codes import Resolution, resolve_code
 from desktop.services.context import ServiceContext
 from desktop.services.member_state import load_member_row, load_memberships
-from desktop.services.members import MemberStatus, read_status
 from desktop.services.recorder import Transaction
 from shared.errors import MemberNotFound
 from shared.events.payloads import CheckinRecorded
@@ -48,10 +47,6 @@ class CheckinService:
         actor = self._ctx.actor(Action.CHECK_IN)
         with self._ctx.recorder.transaction() as tx:
             return self._decide_and_record(tx, Resolution(member_id, method), actor.staff_id)
-
-    def status(self, member_id: str) -> MemberStatus:
-        with self._ctx.engine.connect() as conn:
-            return read_status(conn, member_id)
 
     # Internals below.
 

@@ -71,7 +71,7 @@ def test_a_qr_card_checks_in_a_member_with_a_time_plan(terminal, plans, desk, cl
     assert row.method == CheckinMethod.QR
     assert row.staff_id == desk.staff_id
     assert row.at == clock.now()
-    assert terminal.checkins.status(member_id).last_checkin_at == clock.now()
+    assert terminal.members.status(member_id).last_checkin_at == clock.now()
 
 
 def test_a_mobile_number_checks_in_its_member(terminal, plans, desk):

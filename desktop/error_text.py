@@ -14,6 +14,15 @@ from typing import Any
 from shared.errors import MemberDeskError
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "photo.unreadable": {"zh": "无法读取这张照片。", "en": "The photo cannot be read."},
+    "photo.too_large": {"zh": "照片太大。", "en": "The photo is too large."},
+    "blob.ref_invalid": {"zh": "照片引用无效。", "en": "Invalid photo reference."},
+    "blob.missing": {
+        "zh": "照片尚未同步到本机。",
+        "en": "The photo is not on this terminal yet.",
+    },
+    "blob.corrupt": {"zh": "照片文件已损坏。", "en": "The stored photo is damaged."},
+    "snapshot.checkin_id_invalid": {"zh": "签到编号无效。", "en": "Invalid check-in id."},
     "error.unexpected": {"zh": "出现意外错误。", "en": "Something unexpected went wrong."},
     "input.invalid": {"zh": "“{field}”的值无效。", "en": "The value for “{field}” is not valid."},
     "money.invalid": {"zh": "“{text}”不是金额。", "en": "“{text}” is not an amount of money."},
@@ -71,6 +80,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "freeze.invalid_range": {
         "zh": "停卡日期无效（{start} 至 {end}）。",
         "en": "The freeze dates are not valid ({start} to {end}).",
+    },
+    "checkin.not_found": {"zh": "找不到这条签到记录。", "en": "No such check-in."},
+    "checkin.already_undone": {
+        "zh": "这条签到已经撤销过了。",
+        "en": "This check-in has already been undone.",
+    },
+    "checkin.undo_expired": {
+        "zh": "签到超过 {minutes} 分钟后不能再撤销。",
+        "en": "A check-in can only be undone within {minutes} minutes.",
     },
     "points.insufficient": {
         "zh": "积分不足：可用 {available}，需要 {requested}。",

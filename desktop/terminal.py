@@ -5,13 +5,14 @@
     result = terminal.checkins.check_in_code(scanned_text)
 
 Screens, the CLI, benchmarks and tests all drive the terminal through this object and
-its parts (``members``, ``memberships``, ``checkins``, ``sales``, ``plans``, ``staff``),
-each a service from ``desktop/services``.
+its parts (``members``, ``memberships``, ``checkins``, ``history``, ``sales``, ``plans``,
+``staff``), each a service from ``desktop/services``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from desktop.config import TerminalConfig, TerminalIdentity, identity_from_setti
 from desktop.keystore import KeyStore
 from desktop.services.checkin import CheckinService
 from desktop.services.context import ServiceContext
+from desktop.services.history import HistoryService
 from desktop.services.members import MembersService
 from desktop.services.memberships import MembershipsService
 from desktop.services.plans import PlansService
@@ -38,6 +40,7 @@ from shared.events.projectors import BRANCHES
 from shared.ids import Hlc, HybridLogicalClock, new_id
 from shared.kinds import Role
 from shared.model import Event
+from shared.permissions import Action
 
 Clock = Callable[[], datetime]
 
@@ -53,6 +56,7 @@ class Terminal:
         self.members = MembersService(ctx)
         self.memberships = MembershipsService(ctx)
         self.checkins = CheckinService(ctx)
+        self.history = HistoryService(ctx)
         self.sales = SalesService(ctx)
         self.plans = PlansService(ctx)
         self.staff = StaffService(ctx)
@@ -146,6 +150,16 @@ class Terminal:
     @property
     def config(self) -> TerminalConfig:
         return self._ctx.config
+
+    def set_checkin_window(self, minutes: int) -> None:
+        """How long a second check-in is refused (0: never); administrators only."""
+        self._ctx.actor(Action.CONFIGURE)
+        if not 0 <= minutes <= 24 * 60:
+            raise ValidationError(field="checkin_window_minutes", value=str(minutes))
+        config = replace(self._ctx.config, checkin_window_minutes=minutes)
+        with self.engine.begin() as conn:
+            write_settings(conn, config.to_settings())
+        self._ctx.config = config
 
     @property
     def branch_tz(self) -> ZoneInfo:

@@ -122,6 +122,20 @@ class FreezeInvalidRange(ValidationError):
     code = "freeze.invalid_range"
 
 
+class CheckinNotFound(MemberDeskError):
+    code = "checkin.not_found"
+
+
+class CheckinAlreadyUndone(MemberDeskError):
+    code = "checkin.already_undone"
+
+
+class CheckinUndoExpired(MemberDeskError):
+    """Too long after the check-in to take it back (see ``UNDO_WINDOW_MINUTES``)."""
+
+    code = "checkin.undo_expired"
+
+
 class PointsInsufficient(MemberDeskError):
     code = "points.insufficient"
 
@@ -168,6 +182,54 @@ class SchemaUnknown(MemberDeskError):
 
 class TerminalAlreadyInitialised(MemberDeskError):
     code = "terminal.already_initialised"
+
+
+class PhotoUnreadable(MemberDeskError):
+    """The chosen file (or the bytes given) is not an image Pillow can decode.
+
+    Params: ``path`` (the file, when there is one).
+    """
+
+    code = "photo.unreadable"
+
+
+class PhotoTooLarge(MemberDeskError):
+    """The chosen image file is too big to be a member photo.
+
+    Params: ``path``, ``max_bytes`` (file size limit) or ``max_pixels`` (decoded size limit).
+    """
+
+    code = "photo.too_large"
+
+
+class BlobRefInvalid(ValidationError):
+    """A blob reference is not a sha256 in 64 lowercase hex digits.
+
+    Params: ``ref`` (shortened to 80 characters).
+    """
+
+    code = "blob.ref_invalid"
+
+
+class BlobMissing(MemberDeskError):
+    """No blob with this reference is stored on this terminal (yet). Params: ``ref``."""
+
+    code = "blob.missing"
+
+
+class BlobCorrupt(MemberDeskError):
+    """The stored blob's bytes no longer hash to its reference. Params: ``ref``."""
+
+    code = "blob.corrupt"
+
+
+class SnapshotIdInvalid(ValidationError):
+    """A check-in id given to the snapshot store is not a UUID.
+
+    Params: ``checkin_id`` (shortened to 80 characters).
+    """
+
+    code = "snapshot.checkin_id_invalid"
 
 
 def all_error_classes() -> list[type[MemberDeskError]]:

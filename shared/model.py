@@ -223,6 +223,28 @@ class Checkin(Base):
     staff_id: Mapped[str] = mapped_column(ID)
     method: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # The -1 visits ledger entry, when the check-in used a visit of a 次卡.
+    visit_entry_id: Mapped[str | None] = mapped_column(ID)
+
+
+class CheckinUndo(Base):
+    """A check-in taken back (``checkin.undone``).
+
+    Its own table rather than a column of ``checkins``: the undo may arrive before the
+    check-in it names. Keyed by the check-in; if two terminals undid the same check-in
+    while offline, the undo with the smallest HLC is the one kept here (both events stay
+    in the log, and each gave its visit back: a conflict for head office to resolve).
+    """
+
+    __tablename__ = "checkin_undos"
+
+    checkin_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID)
+    member_id: Mapped[str] = mapped_column(ID)
+    staff_id: Mapped[str] = mapped_column(ID)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    hlc: Mapped[str] = mapped_column(String(64))
 
 
 class LedgerEntry(Base):

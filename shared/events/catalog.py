@@ -48,6 +48,7 @@ CATALOG: dict[tuple[str, int], EventType] = {
         EventType("membership.frozen", 1, p.MembershipFrozen, proj.project_membership_frozen),
         EventType("membership.unfrozen", 1, p.MembershipUnfrozen, proj.project_membership_unfrozen),
         EventType("checkin.recorded", 1, p.CheckinRecorded, proj.project_checkin_recorded),
+        EventType("checkin.undone", 1, p.CheckinUndone, proj.project_checkin_undone),
         EventType("ledger.posted", 1, p.LedgerPosted, proj.project_ledger_posted),
     )
 }

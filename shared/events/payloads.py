@@ -21,6 +21,7 @@ from shared.kinds import Account, CheckinMethod, Gender, PaymentMethod, PlanKind
 
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 Fen = Annotated[int, Field(ge=0)]
+UNDO_REASON_MAX_LENGTH = 200
 
 
 class Payload(BaseModel):
@@ -211,6 +212,27 @@ class CheckinRecorded(Payload):
     def _visit_needs_membership(self) -> CheckinRecorded:
         if self.visit_entry_id is not None and self.membership_id is None:
             raise ValueError("a used visit needs the membership it came from")
+        return self
+
+
+class CheckinUndone(Payload):
+    """A mistaken check-in taken back by a manager; the check-in itself stays a fact.
+
+    When the check-in used a visit of a 次卡, ``visit_entry_id`` names the +1 visits
+    entry that gives it back, on ``membership_id`` (carried here, not looked up, because
+    the undo may reach a replica before the check-in it names).
+    """
+
+    checkin_id: Id
+    member_id: Id
+    membership_id: Id | None = None
+    visit_entry_id: Id | None = None
+    reason: str | None = Field(default=None, max_length=UNDO_REASON_MAX_LENGTH)
+
+    @model_validator(mode="after")
+    def _visit_needs_membership(self) -> CheckinUndone:
+        if self.visit_entry_id is not None and self.membership_id is None:
+            raise ValueError("a returned visit needs the membership it goes back to")
         return self
 
 

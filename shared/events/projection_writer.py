@@ -202,10 +202,14 @@ def _processors(
     key = (table.name, columns, dialect.name)
     found = _PROCESSORS.get(key)
     if found is None:
+        # The dialect's own implementation of each type, as a compiled statement uses:
+        # a datetime must be stored as the same text SQLAlchemy binds when comparing
+        # with it ("... 08:16:00.000000", not the driver's "... 08:16:00"), or a query
+        # such as ``at = :t`` would miss it.
         found = _PROCESSORS[key] = [
             (i, p)
             for i, c in enumerate(columns)
-            if (p := table.c[c].type.bind_processor(dialect)) is not None
+            if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
         ]
     return found
 

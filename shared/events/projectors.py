@@ -4,7 +4,7 @@ Every function here must give the same tables whatever order events arrive in an
 however often: facts insert rows keyed by their own ids; member, staff, branch and plan
 fields are last-writer-wins registers ordered by the event's HLC text (which ends in the
 writer's terminal id, so ties break by terminal); a card revocation and an early
-unfreeze keep the earliest date.
+unfreeze keep the earliest date; of two undos of one check-in, the smaller HLC is kept.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func
+from sqlalchemy import Table, case, delete, func
 
 from shared.events.envelope import EventEnvelope
 from shared.events.payloads import (
@@ -20,6 +20,7 @@ from shared.events.payloads import (
     CardIssued,
     CardRevoked,
     CheckinRecorded,
+    CheckinUndone,
     LedgerIn,
     LedgerPosted,
     MemberEnrolled,
@@ -35,6 +36,7 @@ from shared.kinds import Account
 from shared.model import (
     Branch,
     Checkin,
+    CheckinUndo,
     LedgerEntry,
     Member,
     MemberCard,
@@ -58,6 +60,7 @@ CARDS: Table = MemberCard.__table__  # type: ignore[assignment]
 MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
 FREEZES: Table = MembershipFreeze.__table__  # type: ignore[assignment]
 CHECKINS: Table = Checkin.__table__  # type: ignore[assignment]
+CHECKIN_UNDOS: Table = CheckinUndo.__table__  # type: ignore[assignment]
 LEDGER: Table = LedgerEntry.__table__  # type: ignore[assignment]
 ORDERS: Table = Order.__table__  # type: ignore[assignment]
 ORDER_LINES: Table = OrderLine.__table__  # type: ignore[assignment]
@@ -182,6 +185,7 @@ def project_checkin_recorded(w: ProjectionWriter, e: EventEnvelope, p: CheckinRe
             "staff_id": e.actor_id,
             "method": str(p.method),
             "at": e.occurred_at,
+            "visit_entry_id": p.visit_entry_id,
         },
     )
     if p.visit_entry_id is not None:
@@ -190,6 +194,31 @@ def project_checkin_recorded(w: ProjectionWriter, e: EventEnvelope, p: CheckinRe
             account=Account.VISITS,
             amount=-1,
             reason="checkin",
+            membership_id=p.membership_id,
+        )
+        _add_ledger(w, e, p.member_id, entry, order_id=None)
+
+
+def project_checkin_undone(w: ProjectionWriter, e: EventEnvelope, p: CheckinUndone) -> None:
+    undo = {
+        "event_id": e.id,
+        "member_id": p.member_id,
+        "staff_id": e.actor_id,
+        "at": e.occurred_at,
+        "reason": p.reason,
+        "hlc": e.hlc,
+    }
+    w.upsert(
+        CHECKIN_UNDOS,
+        {"checkin_id": p.checkin_id, **undo},
+        {column: _from_smallest_hlc(column) for column in undo},
+    )
+    if p.visit_entry_id is not None:
+        entry = LedgerIn(
+            entry_id=p.visit_entry_id,
+            account=Account.VISITS,
+            amount=1,
+            reason="checkin_undone",
             membership_id=p.membership_id,
         )
         _add_ledger(w, e, p.member_id, entry, order_id=None)
@@ -257,5 +286,19 @@ def _earliest(column: str) -> Any:
         if dialect == "postgresql":
             return func.least(stored, incoming)  # LEAST ignores NULLs
         return func.coalesce(func.min(stored, incoming), stored, incoming)
+
+    return build
+
+
+def _from_smallest_hlc(column: str) -> Any:
+    """An upsert value keeping the column of whichever row, stored or new, has the
+    smaller ``hlc``: the whole row then comes from one event, whatever the order.
+    (Both dialects evaluate every SET expression against the row as it was.)"""
+
+    def build(excluded: Any, table: Table, dialect: str) -> Any:
+        return case(
+            (excluded["hlc"] < table.c.hlc, excluded[column]),
+            else_=table.c[column],
+        )
 
     return build

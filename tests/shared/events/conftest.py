@@ -244,6 +244,12 @@ class Scenario:
     freeze: str
     visits_membership: str
     time_membership: str
+    undone_visit_checkin: str  # 张三's, undone at both terminals while they were offline
+    undone_time_checkin: str  # 欧阳小明's, undone once
+
+    @property
+    def undone_checkins(self) -> tuple[str, str]:
+        return (self.undone_visit_checkin, self.undone_time_checkin)
 
     @property
     def member_ids(self) -> tuple[str, ...]:
@@ -265,6 +271,7 @@ def build_scenario() -> Scenario:
     visits_membership, time_membership = new_id(), new_id()
     order_zhang, order_ouyang = new_id(), new_id()
     freeze = new_id()
+    undone_visit_checkin, undone_time_checkin = new_id(), new_id()
 
     def ev(type_: str, payload: dict[str, Any], minute: float, terminal: str, **kw: Any):
         return make_event(type_, payload, wall_ms=minutes(minute), terminal=terminal, **kw)
@@ -584,7 +591,7 @@ def build_scenario() -> Scenario:
         ev(
             "checkin.recorded",
             {
-                "checkin_id": new_id(),
+                "checkin_id": undone_visit_checkin,
                 "member_id": zhang,
                 "membership_id": visits_membership,
                 "method": "search",
@@ -592,6 +599,33 @@ def build_scenario() -> Scenario:
             },
             500,
             A,
+        ),
+        # A mistake undone by managers at both desks in the same minute: the undo with
+        # the smaller stamp (A's) is kept, and each gave a visit back (a conflict to show).
+        ev(
+            "checkin.undone",
+            {
+                "checkin_id": undone_visit_checkin,
+                "member_id": zhang,
+                "membership_id": visits_membership,
+                "visit_entry_id": new_id(),
+                "reason": "扫错人",
+            },
+            503,
+            A,
+            actor_id=MANAGER_ID,
+        ),
+        ev(
+            "checkin.undone",
+            {
+                "checkin_id": undone_visit_checkin,
+                "member_id": zhang,
+                "membership_id": visits_membership,
+                "visit_entry_id": new_id(),
+            },
+            503,
+            B,
+            actor_id=MANAGER_ID,
         ),
         ev(
             "checkin.recorded",
@@ -603,6 +637,24 @@ def build_scenario() -> Scenario:
             },
             410,
             B,
+        ),
+        ev(
+            "checkin.recorded",
+            {
+                "checkin_id": undone_time_checkin,
+                "member_id": ouyang,
+                "membership_id": time_membership,
+                "method": "card",
+            },
+            411,
+            B,
+        ),
+        ev(
+            "checkin.undone",
+            {"checkin_id": undone_time_checkin, "member_id": ouyang, "reason": "刷了两次"},
+            413,
+            B,
+            actor_id=MANAGER_ID,
         ),
         ev(
             "membership.frozen",
@@ -685,6 +737,8 @@ def build_scenario() -> Scenario:
         freeze=freeze,
         visits_membership=visits_membership,
         time_membership=time_membership,
+        undone_visit_checkin=undone_visit_checkin,
+        undone_time_checkin=undone_time_checkin,
     )
 
 
@@ -727,8 +781,9 @@ def expected_points(events: Iterable[EventEnvelope]) -> dict[str, int]:
 
 
 def expected_visits(events: Iterable[EventEnvelope], membership_id: str) -> int:
-    """Visits bought for the membership minus the check-ins that consumed one."""
-    bought = consumed = 0
+    """Visits bought for the membership, minus the check-ins that consumed one, plus
+    those given back by undos."""
+    bought = consumed = returned = 0
     for e in events:
         if e.type == "order.placed":
             bought += sum(
@@ -742,7 +797,13 @@ def expected_visits(events: Iterable[EventEnvelope], membership_id: str) -> int:
             and e.payload.get("visit_entry_id")
         ):
             consumed += 1
-    return bought - consumed
+        elif (
+            e.type == "checkin.undone"
+            and e.payload.get("membership_id") == membership_id
+            and e.payload.get("visit_entry_id")
+        ):
+            returned += 1
+    return bought - consumed + returned
 
 
 def stored_member_fields(engine: Engine, member_id: str) -> dict[str, Any]:

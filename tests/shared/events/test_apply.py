@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from shared.errors import EventInvalid
 from shared.events import (
@@ -23,7 +23,7 @@ from shared.events import (
 )
 from shared.events.payloads import MEMBER_FIELDS, CheckinRecorded
 from shared.ids import new_id
-from shared.model import Event
+from shared.model import Checkin, Event
 from tests.shared.events.conftest import (
     BRANCH_ID,
     DESK_STAFF_ID,
@@ -411,8 +411,9 @@ def test_a_loaded_event_keeps_its_occurrence_time_as_aware_utc(engine: Engine) -
         (loaded,) = load_events(conn)
 
     assert loaded.occurred_at == event.occurred_at
-    assert loaded.occurred_at.utcoffset() is not None
-    assert loaded.occurred_at.utcoffset().total_seconds() == 0
+    offset = loaded.occurred_at.utcoffset()
+    assert offset is not None
+    assert offset.total_seconds() == 0
 
 
 # What each event type projects.
@@ -922,6 +923,7 @@ def test_checkin_recorded_with_a_visit_writes_the_checkin_and_takes_one_visit(
             "staff_id": DESK_STAFF_ID,
             "method": "qr",
             "at": checkin.occurred_at,
+            "visit_entry_id": visit_entry,
         }
     ]
     assert one_row(engine, "ledger_entries", id=visit_entry) == {
@@ -945,6 +947,115 @@ def test_checkin_recorded_without_a_visit_takes_nothing_from_the_ledger(engine: 
 
     assert count_rows(engine, "checkins") == 1
     assert count_rows(engine, "ledger_entries") == 0
+
+
+def _visit_checkin(member_id: str, membership_id: str, checkin_id: str, **kw: Any) -> EventEnvelope:
+    payload = {
+        "checkin_id": checkin_id,
+        "member_id": member_id,
+        "membership_id": membership_id,
+        "method": "qr",
+        "visit_entry_id": new_id(),
+    }
+    return make_event("checkin.recorded", payload, **kw)
+
+
+def _undone(
+    checkin_id: str, member_id: str, membership_id: str | None, reason: str | None, **kw: Any
+) -> EventEnvelope:
+    payload = {
+        "checkin_id": checkin_id,
+        "member_id": member_id,
+        "membership_id": membership_id,
+        "visit_entry_id": new_id() if membership_id else None,
+        "reason": reason,
+    }
+    return make_event("checkin.undone", payload, actor_id=MANAGER_ID, **kw)
+
+
+@pytest.mark.parametrize("order", ["checkin first", "undo first", "same batch reversed"])
+def test_checkin_undone_in_either_order_keeps_the_checkin_and_gives_the_visit_back(
+    engine: Engine, order: str
+) -> None:
+    member_id, membership_id, checkin_id = new_id(), new_id(), new_id()
+    checkin = _visit_checkin(member_id, membership_id, checkin_id, wall_ms=minutes(60))
+    undo = _undone(checkin_id, member_id, membership_id, "扫错人", wall_ms=minutes(62))
+    apply(engine, [visits_order(member_id, membership_id)])
+    if order == "checkin first":
+        apply(engine, [checkin])
+        apply(engine, [undo])
+    elif order == "undo first":
+        apply(engine, [undo])
+        apply(engine, [checkin])
+    else:
+        apply(engine, [undo, checkin])
+
+    assert one_row(engine, "checkins", id=checkin_id)["at"] == checkin.occurred_at
+    assert rows(engine, "checkin_undos") == [
+        {
+            "checkin_id": checkin_id,
+            "event_id": undo.id,
+            "member_id": member_id,
+            "staff_id": MANAGER_ID,
+            "at": undo.occurred_at,
+            "reason": "扫错人",
+            "hlc": undo.hlc,
+        }
+    ]
+    returned = undo.payload["visit_entry_id"]
+    assert one_row(engine, "ledger_entries", id=returned) == {
+        "id": returned,
+        "member_id": member_id,
+        "account": "visits",
+        "amount": 1,
+        "reason": "checkin_undone",
+        "membership_id": membership_id,
+        "order_id": None,
+        "source_event_id": undo.id,
+        "at": undo.occurred_at,
+        "expires_at": None,
+    }
+    assert balance(engine, member_id, "visits", membership_id) == 10
+
+
+def test_checkin_undone_without_a_visit_takes_nothing_from_the_ledger(engine: Engine) -> None:
+    checkin_id, member_id = new_id(), new_id()
+    checkin = {"checkin_id": checkin_id, "member_id": member_id, "method": "mobile"}
+    apply(engine, [make_event("checkin.recorded", checkin)])
+    apply(engine, [_undone(checkin_id, member_id, None, None, wall_ms=minutes(1))])
+
+    assert one_row(engine, "checkin_undos", checkin_id=checkin_id)["reason"] is None
+    assert count_rows(engine, "ledger_entries") == 0
+
+
+@pytest.mark.parametrize("same_batch", [False, True])
+@pytest.mark.parametrize("later_first", [True, False])
+def test_a_checkin_undone_at_two_terminals_keeps_the_undo_with_the_smaller_hlc(
+    engine: Engine, later_first: bool, same_batch: bool
+) -> None:
+    member_id, membership_id, checkin_id = new_id(), new_id(), new_id()
+    checkin = _visit_checkin(member_id, membership_id, checkin_id, wall_ms=minutes(60))
+    # Same wall time and counter: terminal A's id sorts first, so its stamp is smaller.
+    first = _undone(checkin_id, member_id, membership_id, "A", wall_ms=minutes(61))
+    second = _undone(
+        checkin_id, member_id, membership_id, "B", wall_ms=minutes(61), terminal=TERMINAL_B
+    )
+    assert first.hlc < second.hlc
+    sequence = [second, checkin, first] if later_first else [first, checkin, second]
+    apply_batches_of(engine, sequence, same_batch)
+
+    undo = one_row(engine, "checkin_undos", checkin_id=checkin_id)
+    assert (undo["event_id"], undo["reason"], undo["hlc"]) == (first.id, "A", first.hlc)
+    # Both undos gave a visit back: a conflict the merge must show, never hide.
+    assert balance(engine, member_id, "visits", membership_id) == -1 + 2
+
+
+def apply_batches_of(engine: Engine, events: list[EventEnvelope], same_batch: bool) -> None:
+    if same_batch:
+        apply(engine, events)
+    else:
+        for event in events:
+            apply(engine, [event])
 
 
 def test_ledger_posted_writes_one_entry(engine: Engine) -> None:
@@ -1115,6 +1226,14 @@ def _sample_events() -> dict[str, tuple[EventEnvelope, str]]:
             ),
             "checkins",
         ),
+        "checkin.undone": (
+            make_event(
+                "checkin.undone",
+                {"checkin_id": new_id(), "member_id": member_id, "reason": "扫错人"},
+                actor_id=MANAGER_ID,
+            ),
+            "checkin_undos",
+        ),
         "ledger.posted": (
             make_event(
                 "ledger.posted",
@@ -1156,6 +1275,30 @@ def test_occurred_at_in_another_zone_is_stored_as_the_same_instant(engine: Engin
     apply(engine, [local])
 
     assert one_row(engine, "members", id=member_id)["enrolled_at"] == at_ms(minutes(0))
+
+
+@pytest.mark.parametrize("microsecond", [0, 123_000])
+def test_a_projected_time_is_stored_as_the_text_a_query_compares_it_with(
+    engine: Engine, microsecond: int
+) -> None:
+    # Facts go to SQLite by the writer's own executemany; a keyset page asks for
+    # "at = :t AND id < :id", so both must turn a time into the same text.
+    checkin_id = new_id()
+    event = make_event(
+        "checkin.recorded",
+        {"checkin_id": checkin_id, "member_id": new_id(), "method": "qr"},
+        wall_ms=minutes(1) + microsecond // 1000,
+    )
+    apply(engine, [event])
+    checkins = Checkin.__table__
+    with engine.connect() as conn:
+        same = conn.execute(
+            select(checkins.c.id).where(checkins.c.at == event.occurred_at)
+        ).scalars()
+        earlier = conn.execute(
+            select(checkins.c.id).where(checkins.c.at < event.occurred_at)
+        ).scalars()
+        assert (list(same), list(earlier)) == ([checkin_id], [])
 
 
 # A terminal's own events, already validated.

@@ -23,6 +23,7 @@ from shared.events.payloads import MemberUpdated
 from shared.ids import new_id
 from shared.search_keys import mobile_tail, name_grams, pinyin_keys
 from tests.shared.events.conftest import (
+    MANAGER_ID,
     TERMINAL_A,
     TERMINAL_B,
     TERMINAL_C,
@@ -40,6 +41,7 @@ from tests.shared.events.conftest import (
     member_grams,
     minutes,
     one_row,
+    rows,
     snapshot,
     sqlite_engine,
     stored_member_fields,
@@ -116,10 +118,23 @@ def test_the_scenario_in_hlc_order_gives_the_expected_state(engine: Engine) -> N
     ]
     assert one_row(engine, "member_cards", id=s.card_ouyang)["revoked_at"] == min(revokes)
     assert one_row(engine, "membership_freezes", id=s.freeze)["unfrozen_on"] == date(2026, 2, 10)
-    assert balance(engine, s.zhang, "visits", s.visits_membership) == 10 - 3
+    # Three visits used, one of them undone at both terminals: each undo gave one back.
+    assert balance(engine, s.zhang, "visits", s.visits_membership) == 10 - 3 + 2
     assert balance(engine, s.zhang, "points") == 800 - 300
     assert balance(engine, s.ouyang, "points") == 2986 + 50
-    assert count_rows(engine, "checkins") == 4
+    assert count_rows(engine, "checkins") == 5
+    assert count_rows(engine, "checkin_undos") == 2
+    kept = next(
+        e
+        for e in s.events
+        if e.type == "checkin.undone"
+        and e.payload["checkin_id"] == s.undone_visit_checkin
+        and e.terminal_id == TERMINAL_A
+    )
+    undo = one_row(engine, "checkin_undos", checkin_id=s.undone_visit_checkin)
+    assert (undo["event_id"], undo["reason"], undo["at"]) == (kept.id, "扫错人", kept.occurred_at)
+    undo = one_row(engine, "checkin_undos", checkin_id=s.undone_time_checkin)
+    assert (undo["reason"], undo["staff_id"]) == ("刷了两次", MANAGER_ID)
 
 
 def test_applying_the_scenario_one_event_per_batch_in_hlc_order_matches_the_reference(
@@ -189,6 +204,17 @@ def test_member_fields_and_balances_follow_the_events_applied_so_far(
             assert balance(engine, s.zhang, "visits", s.visits_membership) == expected_visits(
                 so_far, s.visits_membership
             )
+            for checkin_id in s.undone_checkins:
+                undos = [
+                    e
+                    for e in so_far
+                    if e.type == "checkin.undone" and e.payload["checkin_id"] == checkin_id
+                ]
+                kept = rows_where(engine, "checkin_undos", checkin_id=checkin_id)
+                if undos:
+                    assert [r["event_id"] for r in kept] == [min(undos, key=lambda e: e.hlc).id]
+                else:
+                    assert kept == []
 
 
 # Last writer wins, with generated edits.
@@ -289,6 +315,10 @@ def test_member_edits_converge_whatever_the_delivery(
         apply_batches(other, second)
 
         assert snapshot(one) == snapshot(other)
+
+
+def rows_where(engine: Engine, table_name: str, **where: Any) -> list[dict[str, Any]]:
+    return [r for r in rows(engine, table_name) if all(r[k] == v for k, v in where.items())]
 
 
 def test_terminal_ids_sort_in_the_order_they_were_made() -> None:

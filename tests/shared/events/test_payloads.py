@@ -15,6 +15,7 @@ from shared.events.payloads import (
     BranchConfigured,
     CardIssued,
     CheckinRecorded,
+    CheckinUndone,
     LedgerIn,
     LedgerPosted,
     MemberEnrolled,
@@ -69,6 +70,9 @@ def refuses(model: type[BaseModel], data: dict[str, Any]) -> list[Any]:
         (StaffEnrolled, {"staff_id": "s", "branch_id": "b", "name": "n", "role": "cashier",
                          "pin_hash": "h"}),
         (CheckinRecorded, {"checkin_id": "c", "member_id": "m", "method": "qr"}),
+        (CheckinUndone, {"checkin_id": "c", "member_id": "m"}),
+        (CheckinUndone, {"checkin_id": "c", "member_id": "m", "membership_id": "s",
+                         "visit_entry_id": "e", "reason": "扫错人"}),
         (MemberEnrolled, {"member_id": "m", "member_no": "1", "name": "张三"}),
     ],
 )  # fmt: skip
@@ -357,3 +361,13 @@ def test_a_checkin_using_a_visit_must_name_its_membership():
         CheckinRecorded(
             checkin_id=new_id(), member_id=new_id(), method="qr", visit_entry_id=new_id()
         )
+
+
+def test_an_undo_giving_a_visit_back_must_name_its_membership() -> None:
+    assert refuses(CheckinUndone, {"checkin_id": "c", "member_id": "m", "visit_entry_id": "e"})
+
+
+def test_an_undo_reason_longer_than_the_column_is_refused() -> None:
+    data = {"checkin_id": "c", "member_id": "m", "reason": "错" * 201}
+    assert refuses(CheckinUndone, data) == [("reason",)]
+    CheckinUndone.model_validate({**data, "reason": "错" * 200})

@@ -187,6 +187,37 @@ def test_a_freeze_ended_early_twice_before_it_arrived_keeps_the_earliest_date_on
     assert str(freeze["unfrozen_on"]) == "2026-02-10"
 
 
+@pytest.mark.parametrize("same_batch", [False, True])
+@pytest.mark.parametrize("order", ORDERS_OF_TWO)
+def test_a_checkin_undone_twice_keeps_the_undo_with_the_smaller_hlc_on_postgresql(
+    pg_engine: Engine, order: str, same_batch: bool
+) -> None:
+    s = SCENARIO
+    checkin = next(
+        e
+        for e in s.events
+        if e.type == "checkin.recorded" and e.payload["checkin_id"] == s.undone_visit_checkin
+    )
+    undos = sorted(
+        (
+            e
+            for e in s.events
+            if e.type == "checkin.undone" and e.payload["checkin_id"] == s.undone_visit_checkin
+        ),
+        key=lambda e: e.hlc,
+    )
+    kept = undos[0]
+    if order == "later first":
+        undos.reverse()
+    sequence = [undos[0], checkin, undos[1]]
+    apply_batches(pg_engine, [sequence] if same_batch else [[e] for e in sequence])
+
+    undo = one_row(pg_engine, "checkin_undos", checkin_id=s.undone_visit_checkin)
+    assert (undo["event_id"], undo["hlc"], undo["reason"]) == (kept.id, kept.hlc, "扫错人")
+    assert undo["at"] == kept.occurred_at
+    assert balance(pg_engine, s.zhang, "visits", s.visits_membership) == -1 + 2
+
+
 def test_member_fields_are_last_writer_wins_on_postgresql(pg_engine: Engine) -> None:
     member_id = new_id()
     enrolled = make_event(

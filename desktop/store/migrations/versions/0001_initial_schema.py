@@ -27,6 +27,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_branches")),
     )
     op.create_table(
+        "checkin_undos",
+        sa.Column("checkin_id", sa.String(length=36), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("member_id", sa.String(length=36), nullable=False),
+        sa.Column("staff_id", sa.String(length=36), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("hlc", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("checkin_id", name=op.f("pk_checkin_undos")),
+    )
+    op.create_table(
         "checkins",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("member_id", sa.String(length=36), nullable=False),
@@ -36,6 +47,7 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.String(length=36), nullable=False),
         sa.Column("method", sa.String(length=20), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("visit_entry_id", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkins")),
     )
     with op.batch_alter_table("checkins", schema=None) as batch_op:
@@ -309,5 +321,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_checkins_at"))
 
     op.drop_table("checkins")
+    op.drop_table("checkin_undos")
     op.drop_table("branches")
     # ### end Alembic commands ###

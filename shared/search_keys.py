@@ -10,8 +10,6 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, cast
 
-from pypinyin import Style, lazy_pinyin
-
 
 def normalise_text(text: str) -> str:
     """NFKC (full-width to half-width) and case-folded, without surrounding spaces."""
@@ -26,6 +24,10 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     count as one syllable for the initials, so "Anna" contributes "a". Cached: names
     repeat (a bulk load meets 张伟 thousands of times) and pypinyin costs ~50 µs a name.
     """
+    # Imported on first use: pypinyin's dictionaries cost ~55 MB, and a desk that only
+    # checks members in and searches never needs them (queries match stored keys).
+    from pypinyin import Style, lazy_pinyin
+
     text = normalise_text(name)
     syllables = [
         s for s in lazy_pinyin(text, style=Style.NORMAL, errors=cast(Any, _split_latin)) if s

@@ -13,8 +13,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from desktop.store import local_model as _local_model  # noqa: F401  (registers its tables)
 from desktop.store.migrations_runner import (
+    HEAD_REVISION,
     current_revision,
-    head_revision,
     is_known_revision,
     upgrade,
 )
@@ -45,13 +45,15 @@ def open_database(data_dir: Path, *, bulk_load: bool = False) -> Engine:
     event.listen(engine, "begin", _begin)
     with engine.connect() as conn:
         revision = current_revision(conn)
+    if revision == HEAD_REVISION:
+        return engine
     if revision is not None and not is_known_revision(revision):
         engine.dispose()
         raise SchemaUnknown(revision=revision, path=str(path))
-    if revision is not None and revision != head_revision():
+    if revision is not None and revision != HEAD_REVISION:
         backup_database(path, data_dir / BACKUP_DIR / f"memberdesk-{revision}-{_stamp()}.sqlite")
         rotate_backups(data_dir / BACKUP_DIR, KEEP_MIGRATION_BACKUPS)
-    if revision != head_revision():
+    if revision != HEAD_REVISION:
         with engine.begin() as conn:
             upgrade(conn)
     return engine
@@ -88,7 +90,7 @@ def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Projections reference rows that may arrive later from other terminals.
     cur.execute("PRAGMA foreign_keys=OFF")
     cur.execute("PRAGMA temp_store=MEMORY")
-    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA cache_size=-16384")  # 16 MB a connection; the OS caches the file too
     cur.close()
 
 

@@ -231,3 +231,10 @@ def test_a_transaction_covers_its_reads_not_only_its_writes(tmp_path):
         conn.execute(text("SELECT 1")).all()
         assert conn.connection.driver_connection.in_transaction
     engine.dispose()
+
+
+def test_the_head_revision_constant_is_the_newest_migration():
+    """``open_database`` trusts HEAD_REVISION to skip Alembic on an up-to-date file."""
+    from desktop.store.migrations_runner import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()

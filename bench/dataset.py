@@ -7,6 +7,7 @@ set in a temporary directory so CI can smoke-test every benchmark in seconds.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import statistics
@@ -20,6 +21,7 @@ from pathlib import Path
 from keyrings.alt.file import PlaintextKeyring
 
 from desktop.demo_data import generate_demo_data
+from desktop.store.migrations_runner import MIGRATIONS_DIR
 from desktop.terminal import Terminal
 
 FULL_MEMBERS = 200_000
@@ -47,7 +49,8 @@ def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
     marker = data_dir / "bench-dataset.json"
     if marker.exists():
         info = json.loads(marker.read_text())
-        return Dataset(data_dir, info["members"], info["checkins"], None)
+        if info.get("schema") == schema_fingerprint():
+            return Dataset(data_dir, info["members"], info["checkins"], None)
     if data_dir.exists():
         for path in sorted(data_dir.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
@@ -61,9 +64,26 @@ def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
     )
     seconds = time.perf_counter() - started
     marker.write_text(
-        json.dumps({"members": members, "checkins": summary.checkins, "generate_s": seconds})
+        json.dumps(
+            {
+                "members": members,
+                "checkins": summary.checkins,
+                "generate_s": seconds,
+                "schema": schema_fingerprint(),
+            }
+        )
     )
     return Dataset(data_dir, members, summary.checkins, seconds)
+
+
+def schema_fingerprint() -> str:
+    """A hash of the migration scripts: a set built under another schema is rebuilt
+    (before release the first migration is edited in place, so its revision stays)."""
+    versions = MIGRATIONS_DIR / "versions"
+    digest = hashlib.sha256()
+    for script in sorted(versions.glob("*.py")):
+        digest.update(script.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @contextmanager

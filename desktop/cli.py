@@ -1,6 +1,8 @@
 """The ``memberdesk`` command: the terminal app and its headless jobs.
 
-memberdesk demo                      make (once) and show a demo data directory
+memberdesk                           open the front desk on the terminal's data directory
+memberdesk demo                      make (once) a demo data directory and open the desk on it
+memberdesk demo --headless           make (once) and describe the demo, without a window
 memberdesk demo-data --members N     write a demo data set into an empty directory
 memberdesk init --branch NAME ...    set up a stand-alone terminal
 memberdesk info                      what a data directory holds
@@ -21,6 +23,7 @@ from sqlalchemy import func, select
 
 from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
 from desktop.error_text import error_text, system_language
+from desktop.services.member_state import not_undone
 from desktop.store.database import DB_FILENAME
 from desktop.terminal import Terminal
 from shared.errors import MemberDeskError
@@ -52,10 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="memberdesk", description="MemberDesk front desk")
     parser.add_argument("--data-dir", type=Path, help="data directory (default: per user)")
     parser.add_argument("--demo", action="store_true", help="use the demo data directory")
-    parser.set_defaults(handler=_cmd_demo)
+    parser.set_defaults(handler=_cmd_gui)
     sub = parser.add_subparsers(dest="command")
 
-    demo = sub.add_parser("demo", help="make (once) and show a demo data directory")
+    demo = sub.add_parser("demo", help="make (once) a demo data directory and open the desk")
+    demo.add_argument("--headless", action="store_true", help="describe it; open no window")
     demo.set_defaults(handler=_cmd_demo)
 
     data = sub.add_parser("demo-data", help="write a demo data set into an empty directory")
@@ -99,7 +103,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         _print_summary(generate_demo_data(data_dir, members=DEMO_MEMBERS, seed=1))
     _print_info(data_dir)
     _print_logins()
-    return 0
+    if args.headless:
+        return 0
+    return _open_window(data_dir)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir())
+    if not (data_dir / DB_FILENAME).exists():
+        print(
+            f"memberdesk: {data_dir} holds no terminal yet. Try the demo (memberdesk demo)"
+            " or set one up (memberdesk init --branch NAME --admin-name NAME --admin-pin PIN).",
+            file=sys.stderr,
+        )
+        return 2
+    return _open_window(data_dir)
+
+
+def _open_window(data_dir: Path) -> int:
+    from desktop.ui.app import run_gui  # Qt only when a window is wanted
+
+    return run_gui(data_dir)
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
@@ -171,7 +195,9 @@ def _print_info(data_dir: Path) -> None:
     with Terminal.open(data_dir) as terminal, terminal.engine.connect() as conn:
         counts = {
             "members": conn.execute(select(func.count()).select_from(MEMBERS)).scalar_one(),
-            "check-ins": conn.execute(select(func.count()).select_from(CHECKINS)).scalar_one(),
+            "check-ins": conn.execute(
+                select(func.count()).select_from(CHECKINS).where(not_undone())
+            ).scalar_one(),
             "orders": conn.execute(select(func.count()).select_from(ORDERS)).scalar_one(),
             "events": conn.execute(select(func.count()).select_from(Event)).scalar_one(),
         }

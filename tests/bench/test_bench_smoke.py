@@ -23,11 +23,21 @@ POSITIVE = {
     "checkin": ("p50_ms", "p95_ms", "floor_p95_ms", "ratio", "n"),
     "search": ("p50_ms", "p95_ms", "name_p95_ms", "pinyin_p95_ms", "mobile_tail_p95_ms"),
     "demo_data": ("generate_s", "members", "checkins"),
+    "scan_to_result": ("p50_ms", "p95_ms", "n"),
+    "startup": (
+        "startup_median_ms",
+        "window_median_ms",
+        "rss_mb_after_browse",
+        "peak_rss_mb",
+        "rows_browsed",
+    ),
 }
 COUNTS = {
     "checkin": ("n",),
     "search": ("queries_without_hits",),
     "demo_data": ("members", "checkins", "events"),
+    "scan_to_result": ("n", "allowed", "missed"),
+    "startup": ("rows_browsed", "runs"),
 }
 
 
@@ -70,3 +80,7 @@ def test_a_benchmark_in_quick_mode_reports_its_figures(name, tmp_path):
         assert report["queries_without_hits"] == 0
     if name == "demo_data":
         assert report["events"] >= report["checkins"]
+    if name == "scan_to_result":
+        assert report["missed"] == 0  # every readable frame reached the result panel
+    if name == "startup":
+        assert report["rows_browsed"] == report["members"]

@@ -64,7 +64,7 @@ def test_demo_data_refuses_a_directory_that_holds_data(cli_demo, capsys):
 
 
 def test_demo_on_an_existing_demo_shows_it_without_making_another(cli_demo, capsys):
-    assert run(cli_demo, "demo") == 0
+    assert run(cli_demo, "demo", "--headless") == 0
 
     out = capsys.readouterr().out
     assert "Making demo data" not in out

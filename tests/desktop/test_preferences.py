@@ -1,0 +1,53 @@
+"""Desk preferences: stored per terminal, validated, and never in the way of a start."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from desktop.preferences import DeskPreferences, load_preferences, save_preferences
+from desktop.store.settings_store import write_settings
+from shared.errors import ValidationError
+
+
+def test_a_new_terminal_has_the_defaults(terminal):
+    assert load_preferences(terminal.engine) == DeskPreferences()
+
+
+def test_saved_preferences_come_back(terminal):
+    prefs = replace(
+        DeskPreferences(), language="en", sound=False, idle_lock_minutes=3, snapshots=True
+    )
+
+    save_preferences(terminal.engine, prefs)
+
+    assert load_preferences(terminal.engine) == prefs
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"decoder": "tesseract"},
+        {"language": "fr"},
+        {"idle_lock_minutes": -1},
+        {"snapshot_retention_days": 0},
+        {"scan_gap_ms": 1000},
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_saved(terminal, change):
+    with pytest.raises(ValidationError) as caught:
+        save_preferences(terminal.engine, replace(DeskPreferences(), **change))
+
+    assert caught.value.params["field"] == next(iter(change))
+    assert load_preferences(terminal.engine) == DeskPreferences()
+
+
+def test_a_damaged_stored_value_falls_back_to_its_default(terminal):
+    with terminal.engine.begin() as conn:
+        write_settings(conn, {"desk.idle_lock_minutes": "soon", "desk.sound": "0"})
+
+    prefs = load_preferences(terminal.engine)
+
+    assert prefs.idle_lock_minutes == DeskPreferences().idle_lock_minutes
+    assert prefs.sound is False

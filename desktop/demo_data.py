@@ -84,9 +84,13 @@ def generate_demo_data(
     keyring_backend: KeyringBackend | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
-    """Write a demo branch into an empty data directory and return what was made."""
+    """Write a demo branch into an empty data directory and return what was made.
+
+    The history runs up to and including ``today``; by default that is yesterday at the
+    branch, so no demo visit lies later than the moment the desk opens.
+    """
     zone = ZoneInfo(DEMO_TIMEZONE)
-    day0 = today or datetime.now(zone).date()
+    day0 = today or datetime.now(zone).date() - timedelta(days=1)
     gen = _Generator(random.Random(seed), day0, zone)
     engine = open_database(data_dir, bulk_load=True)
     with engine.begin() as conn:

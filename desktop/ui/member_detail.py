@@ -910,9 +910,9 @@ class MemberDetailView(QWidget):
 
     def _kind_text(self, kind: PlanKind) -> str:
         return {
-            PlanKind.TIME: self.tr("Time"),
-            PlanKind.VISITS: self.tr("Visits"),
-            PlanKind.STORED_VALUE: self.tr("Stored value"),
+            PlanKind.TIME: self.tr("Time", "plan kind"),
+            PlanKind.VISITS: self.tr("Visits", "plan kind"),
+            PlanKind.STORED_VALUE: self.tr("Stored value", "plan kind"),
         }[kind]
 
     def _method_text(self, method: CheckinMethod) -> str:

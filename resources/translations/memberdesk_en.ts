@@ -606,6 +606,21 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Time</source>
+        <comment>plan kind</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <comment>plan kind</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored value</source>
+        <comment>plan kind</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Visits</source>
         <translation type="unfinished"></translation>
     </message>

@@ -606,6 +606,21 @@
         <translation>性别保密</translation>
     </message>
     <message>
+        <source>Time</source>
+        <comment>plan kind</comment>
+        <translation>时间卡</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <comment>plan kind</comment>
+        <translation>次卡</translation>
+    </message>
+    <message>
+        <source>Stored value</source>
+        <comment>plan kind</comment>
+        <translation>储值卡</translation>
+    </message>
+    <message>
         <source>Visits</source>
         <translation>次数</translation>
     </message>

@@ -4,6 +4,7 @@ pushed as QVideoFrames into the same sink a camera feeds."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from collections.abc import Iterator
 
 import pytest
@@ -117,3 +118,29 @@ def test_frames_through_the_window_record_one_check_in(qtbot, desk, camera, term
         assert conn.execute(select(func.count()).select_from(CHECKINS)).scalar_one() == 1
     app = QApplication.instance()
     app.removeEventFilter(window.idle)
+
+
+def test_a_check_in_by_camera_keeps_a_snapshot_when_the_desk_is_set_to(
+    qtbot, desk, camera, terminal, member
+):
+    terminal.staff.logout()
+    desk.prefs = replace(desk.prefs, snapshots=True)
+    window = MainWindow(desk, camera)
+    qtbot.addWidget(window)
+    window.show()
+    window.login.pin.setText("1111")
+    window.login.submit()
+    qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
+
+    camera.sink.setVideoFrame(pil_to_video_frame(card_frame(terminal, member, Look())))
+
+    result = window.checkin.result
+    qtbot.waitUntil(lambda: result.banner.property("tone") == GREEN, timeout=10_000)
+    drain_lanes(desk)
+    outcome = result.outcome
+    assert outcome is not None and outcome.result is not None
+    checkin_id = outcome.result.checkin_id
+    assert checkin_id is not None
+    snapshot = desk.snapshots.find(checkin_id)
+    assert snapshot is not None and snapshot.read_bytes().startswith(b"\xff\xd8")
+    QApplication.instance().removeEventFilter(window.idle)

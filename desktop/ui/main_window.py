@@ -12,7 +12,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
 
 from desktop.scan.camera import CameraScanner, CameraState
 from desktop.scan.decode import DecoderBackend
@@ -62,6 +70,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_label)
 
         self._previous_page: QWidget = self.checkin
+        self._camera_id = ctx.prefs.camera_id
         self._make_actions()
         self.idle = IdleWatcher(ctx.prefs.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
@@ -99,12 +108,15 @@ class MainWindow(QMainWindow):
             self.sounds.play(Cue.DENIED)
             self.login.show_message(self.tr("The desk is locked: a staff member must log in first"))
             return
-        if dialog is not None:
-            return  # another dialog is open: it does not take scans, nothing is done
+        # A dialog that takes no scans stays open; the member at the desk is still
+        # checked in behind it, and the sound tells the desk how it went.
         self.show_checkin()
         self.checkin.handle_code(code)
 
     def lock(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()  # nothing a locked desk could still confirm
         self._ctx.terminal.staff.logout()
         self.screens.setCurrentWidget(self.login)
         self.toolbar.setVisible(False)
@@ -224,7 +236,7 @@ class MainWindow(QMainWindow):
         self.idle.set_minutes(prefs.idle_lock_minutes)
         if self.camera is not None:
             self.camera.backend = DecoderBackend(prefs.decoder)
-            if prefs.camera_id != getattr(self, "_camera_id", None):
+            if prefs.camera_id != self._camera_id:
                 self._camera_id = prefs.camera_id
                 self.camera.start(prefs.camera_id)
         wedge = getattr(QCoreApplication.instance(), "wedge", None)

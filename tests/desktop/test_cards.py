@@ -34,7 +34,8 @@ QR_MODULES = 29  # a card payload (49 to 58 characters) is a version 3 code at l
 
 def decode(image: Image.Image) -> list[str]:
     return [
-        found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCodeModel2)
+        found.text
+        for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCodeModel2)
     ]
 
 

@@ -4,8 +4,8 @@ pushed as QVideoFrames into the same sink a camera feeds."""
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from PySide6.QtWidgets import QApplication

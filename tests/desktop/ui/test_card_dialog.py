@@ -30,7 +30,8 @@ def dialog(qtbot, desk: DeskContext, member_id: str) -> CardDialog:
 def decoded(path) -> list[str]:
     with Image.open(path) as image:
         return [
-            b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCodeModel2)
+            b.text
+            for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCodeModel2)
         ]
 
 

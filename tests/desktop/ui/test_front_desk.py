@@ -224,3 +224,44 @@ def test_closing_the_window_stops_its_work(qtbot, desk):
     win.close()
     shiboken6.delete(win)
     QCoreApplication.processEvents()
+
+
+def test_locking_closes_any_open_dialog(qtbot, window):
+    from PySide6.QtCore import QTimer
+
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    log_in(qtbot, window, "6666")
+    results: list[int] = []
+
+    def open_settings() -> None:
+        dialog = SettingsDialog(window._ctx, window)
+        QTimer.singleShot(50, window.lock)
+        results.append(dialog.exec())
+
+    QTimer.singleShot(0, open_settings)
+    qtbot.waitUntil(lambda: results == [0], timeout=5_000)
+
+    assert window.locked
+
+
+def test_a_scan_while_a_dialog_is_open_still_checks_the_member_in(qtbot, window, terminal, member):
+    from PySide6.QtCore import QTimer
+
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    log_in(qtbot, window, "1111")
+    payload = terminal.members.card_payload(member)
+    done: list[int] = []
+
+    def open_settings() -> None:
+        dialog = SettingsDialog(window._ctx, window)
+        QTimer.singleShot(50, lambda: window.route_scan(payload))
+        QTimer.singleShot(400, dialog.reject)
+        done.append(dialog.exec())
+
+    QTimer.singleShot(0, open_settings)
+    qtbot.waitUntil(lambda: done == [0], timeout=5_000)
+
+    wait_result(qtbot, window, GREEN)
+    assert checkins(terminal) == 1

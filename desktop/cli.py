@@ -13,6 +13,7 @@ memberdesk checkin CODE --pin PIN    check in a scanned/typed code
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -121,9 +122,24 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _open_window(data_dir: Path) -> int:
+    if not has_display():
+        print(
+            "memberdesk: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are"
+            " unset). Run it on the desk's screen, or try the headless commands: info,"
+            " search, checkin.",
+            file=sys.stderr,
+        )
+        return 3
     from desktop.ui.app import run_gui  # Qt only when a window is wanted
 
     return run_gui(data_dir)
+
+
+def has_display() -> bool:
+    """Whether Qt can show a window here (an explicit QT_QPA_PLATFORM counts)."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:

@@ -139,3 +139,14 @@ def test_init_sets_up_a_terminal_once(tmp_path, capsys):
     assert run(tmp_path / "new", *args) == 2
     assert "terminal.already_initialised" in capsys.readouterr().err
     assert run(tmp_path / "new", "search", "x", "--pin", "8888") == 0
+
+
+def test_without_a_display_the_window_is_not_attempted(cli_demo, capsys, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert run(cli_demo, "demo") == 3
+
+    captured = capsys.readouterr()
+    assert "Demo logins" in captured.out  # the demo is still described
+    assert "no display" in captured.err

@@ -213,7 +213,9 @@ class MembershipFreeze(Base):
 
 class Checkin(Base):
     __tablename__ = "checkins"
-    __table_args__ = (Index("ix_checkins_member_id_at", "member_id", "at"),)
+    # A member's check-ins newest first; ``id`` makes it covering for the last check-in
+    # not undone (checked against checkin_undos by id), read on every scan.
+    __table_args__ = (Index("ix_checkins_member_id_at_id", "member_id", "at", "id"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     member_id: Mapped[str] = mapped_column(ID)
@@ -253,7 +255,10 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         Index("ix_ledger_entries_member_id_account", "member_id", "account"),
-        Index("ix_ledger_entries_membership_id", "membership_id"),
+        # Covering for the visits left on a 次卡 (a sum by membership and account).
+        Index(
+            "ix_ledger_entries_membership_id_account_amount", "membership_id", "account", "amount"
+        ),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)

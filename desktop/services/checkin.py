@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, select
 from desktop.services.codes import Resolution, resolve_code
 from desktop.services.context import ServiceContext
 from desktop.services.history import CheckinView, read_checkins
-from desktop.services.member_state import load_member_row, load_memberships
+from desktop.services.member_state import load_checkin_member, load_membership_states
 from desktop.services.recorder import Transaction
 from shared.errors import (
     CheckinAlreadyUndone,
@@ -138,7 +138,9 @@ class CheckinService:
         checkin_id = new_id()
         tx.record(
             "checkin.recorded",
-            CheckinRecorded(
+            # Built from fresh ids, a stored member and the rules' decision (a visit is
+            # only ever consumed from a membership): no validation needed on every scan.
+            CheckinRecorded.model_construct(
                 checkin_id=checkin_id,
                 member_id=resolution.member_id,
                 membership_id=decision.membership_id,
@@ -150,13 +152,13 @@ class CheckinService:
         return CheckinResult(decision, resolution.member_id, checkin_id)
 
     def _decide(self, conn: Connection, resolution: Resolution) -> CheckinDecision:
-        member = load_member_row(conn, resolution.member_id)
+        member = load_checkin_member(conn, resolution.member_id)
         if member is None:
             raise MemberNotFound(member_id=resolution.member_id)
         context = CheckinContext(
             now=self._ctx.now(),
             branch_tz=self._ctx.branch_tz,
-            memberships=tuple(v.state for v in load_memberships(conn, resolution.member_id)),
+            memberships=load_membership_states(conn, resolution.member_id),
             card_revoked=resolution.card_revoked,
             last_checkin_at=member.last_checkin_at,
             window_minutes=self._ctx.config.checkin_window_minutes,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection
 
+from desktop.services.member_state import driver_connection
 from shared.card import looks_like_member_card, parse_card
 from shared.errors import CodeEmpty, CodeUnknown, MemberNotFound, MobileInvalid
-from shared.events.projectors import CARDS, MEMBERS
 from shared.kinds import CheckinMethod
 from shared.member_input import clean_mobile
 
@@ -40,39 +40,41 @@ def resolve_code(conn: Connection, text: str, *, card_key: bytes, region: str = 
     if looks_like_member_card(code.upper()):
         # A keyboard-wedge scanner with Caps Lock on types the card in lower case.
         return _resolve_qr(conn, code.upper(), card_key)
-    card = conn.execute(_CARD_BY_NUMBER, {"number": code}).first()
+    driver = driver_connection(conn)
+    card = driver.execute(_CARD_BY_NUMBER, (code,)).fetchone()
     if card is not None:
+        card_id, member_id, revoked_at = card
         return Resolution(
-            member_id=card.member_id,
+            member_id=member_id,
             method=CheckinMethod.CARD,
-            card_id=card.id,
-            card_revoked=card.revoked_at is not None,
+            card_id=card_id,
+            card_revoked=revoked_at is not None,
         )
     mobile = _as_mobile(code, region)
     if mobile is not None:
-        member_id = conn.execute(_MEMBER_BY_MOBILE, {"mobile": mobile}).scalar_one_or_none()
-        if member_id is not None:
-            return Resolution(member_id=member_id, method=CheckinMethod.MOBILE)
+        found = driver.execute(_MEMBER_BY_MOBILE, (mobile,)).fetchone()
+        if found is not None:
+            return Resolution(member_id=found[0], method=CheckinMethod.MOBILE)
     raise CodeUnknown(code=code[:64])
 
 
 # Internals below.
 
-_CARD_BY_NUMBER = (
-    select(CARDS.c.id, CARDS.c.member_id, CARDS.c.revoked_at)
-    .where(CARDS.c.number == bindparam("number"), CARDS.c.member_id.is_not(None))
-    .order_by(CARDS.c.revoked_at.is_not(None))  # a live card wins over a revoked one
-    .limit(1)
-)
-_MEMBER_BY_MOBILE = (
-    select(MEMBERS.c.id).where(MEMBERS.c.mobile == bindparam("mobile"), MEMBERS.c.member_no != "")
-).limit(1)
+# Run on every scan, so straight through the driver (its statement cache keeps them
+# compiled); each is one indexed lookup. Only NULL-ness of revoked_at is read.
+_CARD_BY_NUMBER = """
+SELECT id, member_id, revoked_at FROM member_cards
+WHERE number = ? AND member_id IS NOT NULL
+ORDER BY revoked_at IS NOT NULL LIMIT 1
+"""  # a live card wins over a revoked one
+_MEMBER_BY_MOBILE = "SELECT id FROM members WHERE mobile = ? AND member_no != '' LIMIT 1"
 # The member and all their QR cards in one lookup (no card rows: one row of NULLs).
-_MEMBER_QR_CARDS = (
-    select(MEMBERS.c.member_no, CARDS.c.id, CARDS.c.version, CARDS.c.revoked_at)
-    .outerjoin(CARDS, and_(CARDS.c.member_id == MEMBERS.c.id, CARDS.c.kind == "qr"))
-    .where(MEMBERS.c.id == bindparam("member_id"))
-)
+_MEMBER_QR_CARDS = """
+SELECT m.member_no, c.id, c.version, c.revoked_at
+FROM members AS m
+LEFT OUTER JOIN member_cards AS c ON c.member_id = m.id AND c.kind = 'qr'
+WHERE m.id = ?
+"""
 
 
 def _as_mobile(code: str, region: str) -> str | None:
@@ -90,19 +92,20 @@ _PHONE_CHARS = frozenset("0123456789+- ()")
 
 def _resolve_qr(conn: Connection, code: str, card_key: bytes) -> Resolution:
     claim = parse_card(code, card_key)  # raises CardForged / CardUnsupportedVersion
-    rows = conn.execute(_MEMBER_QR_CARDS, {"member_id": claim.member_id}).all()
-    if not rows or not rows[0].member_no:
+    rows = driver_connection(conn).execute(_MEMBER_QR_CARDS, (claim.member_id,)).fetchall()
+    if not rows or not rows[0][0]:
         raise MemberNotFound(member_id=claim.member_id)
-    cards = [r for r in rows if r.id is not None and r.version is not None]
+    # (id, version, revoked_at) of each QR card
+    cards = [(r[1], r[2], r[3]) for r in rows if r[1] is not None and r[2] is not None]
     if not cards:
         # Signed by our key but issued elsewhere and not synced here yet: the MAC is proof.
         return Resolution(member_id=claim.member_id, method=CheckinMethod.QR)
-    newest = max(c.version for c in cards)
-    same = [c for c in cards if c.version == claim.version]
+    newest = max(version for _, version, _ in cards)
+    same = [c for c in cards if c[1] == claim.version]
     if not same:
         # A version we have not heard of yet is newer than ours: trust the MAC.
         revoked = claim.version < newest
         return Resolution(claim.member_id, CheckinMethod.QR, card_revoked=revoked)
-    card = same[0]
-    revoked = card.revoked_at is not None or claim.version < newest
-    return Resolution(claim.member_id, CheckinMethod.QR, card_id=card.id, card_revoked=revoked)
+    card_id, _, revoked_at = same[0]
+    revoked = revoked_at is not None or claim.version < newest
+    return Resolution(claim.member_id, CheckinMethod.QR, card_id=card_id, card_revoked=revoked)

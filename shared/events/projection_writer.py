@@ -152,18 +152,69 @@ def insert_facts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     if conn.dialect.name != "sqlite":
         conn.execute(insert_ignoring_duplicates(conn, table), rows)
         return
-    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_shape.setdefault(tuple(row), []).append(row)
+    if len(rows) == 1:  # a check-in's event and its row
+        by_shape = {tuple(rows[0]): rows}
+    else:
+        by_shape = {}
+        for row in rows:
+            by_shape.setdefault(tuple(row), []).append(row)
+    # Inside a transaction the driver takes the statement itself (a check-in's hot path:
+    # no per-statement work in SQLAlchemy); outside one, SQLAlchemy begins it first.
+    driver = conn.connection.driver_connection if conn.in_transaction() else None
     for columns, same in by_shape.items():
-        conn.exec_driver_sql(
-            _insert_sql(table, columns), _driver_params(conn, table, columns, same)
-        )
+        shape = _shape(table, columns, conn.dialect)
+        params = shape.params(same)
+        if driver is None:
+            conn.exec_driver_sql(shape.sql, params)
+        elif len(params) == 1:
+            driver.execute(shape.sql, params[0])
+        else:
+            driver.executemany(shape.sql, params)
 
 
 def insert_ignoring_duplicates(conn: Connection, table: Table) -> Insert:
     stmt: Insert = _insert_for(conn, table).on_conflict_do_nothing(index_elements=_pk(table))
     return stmt
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How rows of one table with one set of columns go to the driver; built once."""
+
+    sql: str
+    get: Callable[[dict[str, Any]], Any]
+    single: bool  # one column: ``get`` returns the value, not a tuple
+    # (position, bind processor) of the columns that need one
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        get = self.get
+        params = [(get(r),) for r in rows] if self.single else [get(r) for r in rows]
+        if not self.processors:
+            return params
+        converted_rows = []
+        for values in params:
+            converted = list(values)
+            for i, p in self.processors:
+                converted[i] = p(converted[i])
+            converted_rows.append(tuple(converted))
+        return converted_rows
+
+
+def _shape(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Shape:
+    key = (table.name, columns, dialect.name)
+    found = _SHAPES.get(key)
+    if found is None:
+        found = _SHAPES[key] = _Shape(
+            sql=_insert_sql(table, columns),
+            get=itemgetter(*columns),
+            single=len(columns) == 1,
+            processors=_processors(table, columns, dialect),
+        )
+    return found
+
+
+_SHAPES: dict[tuple[str, tuple[str, ...], str], _Shape] = {}
 
 
 def _insert_sql(table: Table, columns: tuple[str, ...]) -> str:
@@ -175,46 +226,21 @@ def _insert_sql(table: Table, columns: tuple[str, ...]) -> str:
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT ({key}) DO NOTHING'
 
 
-def _driver_params(
-    conn: Connection, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]]
-) -> list[tuple[Any, ...]]:
-    get = itemgetter(*columns)
-    processors = _processors(table, columns, conn.dialect)
-    if len(columns) == 1:
-        params = [(get(r),) for r in rows]
-    else:
-        params = [get(r) for r in rows]
-    if not processors:
-        return params
-    converted_rows = []
-    for values in params:
-        converted = list(values)
-        for i, p in processors:
-            converted[i] = p(converted[i])
-        converted_rows.append(tuple(converted))
-    return converted_rows
-
-
 def _processors(
     table: Table, columns: tuple[str, ...], dialect: Dialect
-) -> list[tuple[int, Callable[[Any], Any]]]:
-    """(position, bind processor) of the columns that need one; built once per shape."""
-    key = (table.name, columns, dialect.name)
-    found = _PROCESSORS.get(key)
-    if found is None:
-        # The dialect's own implementation of each type, as a compiled statement uses:
-        # a datetime must be stored as the same text SQLAlchemy binds when comparing
-        # with it ("... 08:16:00.000000", not the driver's "... 08:16:00"), or a query
-        # such as ``at = :t`` would miss it.
-        found = _PROCESSORS[key] = [
-            (i, p)
-            for i, c in enumerate(columns)
-            if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-        ]
-    return found
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """(position, bind processor) of the columns that need one.
 
-
-_PROCESSORS: dict[tuple[str, tuple[str, ...], str], list[tuple[int, Callable[[Any], Any]]]] = {}
+    The dialect's own implementation of each type, as a compiled statement uses: a
+    datetime must be stored as the same text SQLAlchemy binds when comparing with it
+    ("... 08:16:00.000000", not the driver's "... 08:16:00"), or a query such as
+    ``at = :t`` would miss it.
+    """
+    return tuple(
+        (i, p)
+        for i, c in enumerate(columns)
+        if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    )
 
 
 def _insert_for(conn: Connection, table: Table) -> Any:

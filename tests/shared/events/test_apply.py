@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -1327,3 +1328,31 @@ def test_apply_own_event_refuses_a_payload_model_of_another_type(engine: Engine)
         apply_own_event(conn, event, wrong)
 
     assert set(all_counts(engine).values()) == {0}
+
+
+def raw_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows exactly as stored (text, not what the column types read back)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names}
+
+
+def test_facts_written_through_the_driver_are_stored_as_sqlalchemy_stores_them(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a transaction the facts go straight to the driver (a check-in's hot path);
+    outside one, through SQLAlchemy. Both store the very same bytes."""
+    events = in_hlc_order(build_scenario().events)
+    parsed = [(e, event_type(e.type, e.v).parse(e.payload)) for e in events]
+    for event, payload in parsed:
+        with engine.begin() as conn:  # in a transaction: the driver path
+            apply_own_event(conn, event, payload)
+    reference = sqlite_engine(tmp_path / "reference.sqlite")
+    for event, payload in parsed:
+        with reference.begin() as conn:
+            # Seen as not begun, every fact goes through SQLAlchemy.
+            monkeypatch.setattr(conn, "in_transaction", lambda: False)
+            apply_own_event(conn, event, payload)
+
+    assert raw_tables(Path(str(engine.url.database))) == raw_tables(tmp_path / "reference.sqlite")
+    reference.dispose()

@@ -52,7 +52,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("checkins", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_checkins_at"), ["at"], unique=False)
-        batch_op.create_index("ix_checkins_member_id_at", ["member_id", "at"], unique=False)
+        batch_op.create_index(
+            "ix_checkins_member_id_at_id", ["member_id", "at", "id"], unique=False
+        )
 
     op.create_table(
         "events",
@@ -96,7 +98,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_ledger_entries_member_id_account", ["member_id", "account"], unique=False
         )
-        batch_op.create_index("ix_ledger_entries_membership_id", ["membership_id"], unique=False)
+        batch_op.create_index(
+            "ix_ledger_entries_membership_id_account_amount",
+            ["membership_id", "account", "amount"],
+            unique=False,
+        )
 
     op.create_table(
         "member_cards",
@@ -303,7 +309,7 @@ def downgrade() -> None:
 
     op.drop_table("member_cards")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.drop_index("ix_ledger_entries_membership_id")
+        batch_op.drop_index("ix_ledger_entries_membership_id_account_amount")
         batch_op.drop_index("ix_ledger_entries_member_id_account")
 
     op.drop_table("ledger_entries")
@@ -317,7 +323,7 @@ def downgrade() -> None:
 
     op.drop_table("events")
     with op.batch_alter_table("checkins", schema=None) as batch_op:
-        batch_op.drop_index("ix_checkins_member_id_at")
+        batch_op.drop_index("ix_checkins_member_id_at_id")
         batch_op.drop_index(batch_op.f("ix_checkins_at"))
 
     op.drop_table("checkins")

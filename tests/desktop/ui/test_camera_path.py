@@ -97,14 +97,20 @@ def desk_role() -> Role | None:
     return None
 
 
-def test_frames_through_the_window_record_one_check_in(qtbot, desk, camera, terminal, member):
-    terminal.staff.logout()
+def logged_in_window(qtbot, desk, camera) -> MainWindow:
+    """The main window on ``camera``, logged in at its lock screen as the front desk."""
+    desk.terminal.staff.logout()
     window = MainWindow(desk, camera)
     qtbot.addWidget(window)
     window.show()
     window.login.pin.setText("1111")
     window.login.submit()
     qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
+    return window
+
+
+def test_frames_through_the_window_record_one_check_in(qtbot, desk, camera, terminal, member):
+    window = logged_in_window(qtbot, desk, camera)
     frame = pil_to_video_frame(card_frame(terminal, member, LOOKS["rotated 20 degrees"]))
 
     for _ in range(6):
@@ -123,14 +129,8 @@ def test_frames_through_the_window_record_one_check_in(qtbot, desk, camera, term
 def test_a_check_in_by_camera_keeps_a_snapshot_when_the_desk_is_set_to(
     qtbot, desk, camera, terminal, member
 ):
-    terminal.staff.logout()
     desk.prefs = replace(desk.prefs, snapshots=True)
-    window = MainWindow(desk, camera)
-    qtbot.addWidget(window)
-    window.show()
-    window.login.pin.setText("1111")
-    window.login.submit()
-    qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
+    window = logged_in_window(qtbot, desk, camera)
 
     camera.sink.setVideoFrame(pil_to_video_frame(card_frame(terminal, member, Look())))
 

@@ -29,8 +29,14 @@ class Resolution:
 
 def clean_code(text: str) -> str:
     """Drop control characters a scanner may add (CR, LF, TAB, GS) and outer spaces."""
+    if text.isascii():
+        # What a scanner sends: ASCII has no other "C" characters, and NFKC leaves it be.
+        return text.translate(_ASCII_CONTROLS).strip()
     kept = "".join(c for c in text if unicodedata.category(c)[0] != "C")
     return unicodedata.normalize("NFKC", kept).strip()
+
+
+_ASCII_CONTROLS = dict.fromkeys([*range(0x20), 0x7F])
 
 
 def resolve_code(conn: Connection, text: str, *, card_key: bytes, region: str = "CN") -> Resolution:

@@ -158,9 +158,11 @@ def insert_facts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
         by_shape = {}
         for row in rows:
             by_shape.setdefault(tuple(row), []).append(row)
-    # Inside a transaction the driver takes the statement itself (a check-in's hot path:
-    # no per-statement work in SQLAlchemy); outside one, SQLAlchemy begins it first.
-    driver = conn.connection.driver_connection if conn.in_transaction() else None
+    # Inside a transaction (SQLAlchemy's, or one begun on the driver) the driver takes
+    # the statement itself (a check-in's hot path: no per-statement work in SQLAlchemy);
+    # outside one, SQLAlchemy begins it first.
+    raw = conn.connection.driver_connection
+    driver = raw if raw is not None and raw.in_transaction else None
     for columns, same in by_shape.items():
         shape = _shape(table, columns, conn.dialect)
         params = shape.params(same)

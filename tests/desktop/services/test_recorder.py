@@ -1,0 +1,70 @@
+"""The Recorder's transaction: begun and committed on the driver, one for all it records."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop.services.member_state import driver_connection
+from shared.events.payloads import BranchConfigured
+from shared.events.projectors import BRANCHES
+from shared.ids import new_id
+from shared.model import Event
+
+EVENTS = Event.__table__
+
+
+def _branch(name: str) -> BranchConfigured:
+    return BranchConfigured(branch_id=new_id(), name=name, timezone="Asia/Shanghai")
+
+
+def _count(terminal, table) -> int:
+    with terminal.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_events_and_sqlalchemy_statements_commit_together(terminal) -> None:
+    events, branches = _count(terminal, EVENTS), _count(terminal, BRANCHES)
+    with terminal.recorder.transaction() as tx:
+        tx.record("branch.configured", _branch("东店"), actor_id=new_id())
+        # A SQLAlchemy statement joins the transaction begun on the driver.
+        assert tx.conn.execute(select(func.count()).select_from(BRANCHES)).scalar_one() == (
+            branches + 1
+        )
+        tx.record("branch.configured", _branch("西店"), actor_id=new_id())
+    assert _count(terminal, EVENTS) == events + 2
+    assert _count(terminal, BRANCHES) == branches + 2
+
+
+@pytest.mark.parametrize("with_sqlalchemy_statement", [False, True])
+def test_an_error_keeps_nothing_and_the_next_transaction_works(
+    terminal, with_sqlalchemy_statement: bool
+) -> None:
+    events = _count(terminal, EVENTS)
+    with pytest.raises(RuntimeError), terminal.recorder.transaction() as tx:
+        tx.record("branch.configured", _branch("东店"), actor_id=new_id())
+        if with_sqlalchemy_statement:
+            tx.conn.execute(select(func.count()).select_from(BRANCHES))
+        raise RuntimeError("the desk changed its mind")
+    assert _count(terminal, EVENTS) == events
+    with terminal.recorder.transaction() as tx:
+        assert not tx.conn.in_transaction() and driver_connection(tx.conn).in_transaction
+        tx.record("branch.configured", _branch("西店"), actor_id=new_id())
+    assert _count(terminal, EVENTS) == events + 1
+
+
+def test_the_connection_is_kept_between_transactions_and_closed_with_the_engine(
+    terminal,
+) -> None:
+    with terminal.recorder.transaction() as tx:
+        first = tx.conn
+    with terminal.recorder.transaction() as tx:
+        assert tx.conn is first  # no pool checkout on every check-in
+        # A nested transaction (another connection) does not take the kept one away.
+        with terminal.recorder.transaction() as inner:
+            assert inner.conn is not first
+    terminal.engine.dispose()
+    assert first.closed
+    with terminal.recorder.transaction() as tx:
+        assert tx.conn is not first
+        tx.record("branch.configured", _branch("南店"), actor_id=new_id())

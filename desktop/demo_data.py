@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from faker.providers.person.zh_CN import Provider as ZhNames
@@ -27,14 +27,17 @@ from desktop.config import TerminalConfig
 from desktop.store.database import open_database
 from desktop.store.settings_store import write_settings
 from desktop.terminal import Terminal
-from shared.events import LATEST_VERSION, EventEnvelope, apply_own_events, event_type
+from shared.events import LATEST_VERSION, EventEnvelope, apply_own_events
 from shared.events.payloads import (
     BranchConfigured,
+    CardIssued,
+    CheckinRecorded,
+    MemberEnrolled,
     PlanDefined,
     StaffEnrolled,
 )
 from shared.events.projectors import MEMBERS
-from shared.kinds import PaymentMethod, PlanKind, Role
+from shared.kinds import CheckinMethod, Gender, PaymentMethod, PlanKind, Role
 from shared.pin import hash_pin
 from shared.rules.plan_sale import PlanTerms, plan_sale_order
 from shared.rules.points import PointsPolicy, lot_expiry, points_for_purchase
@@ -58,9 +61,12 @@ DEMO_PLANS: tuple[tuple[str, PlanKind, int, int | None, int | None, int | None, 
 )
 # Real mobile prefixes of the three carriers; the 8 digits after them are random.
 MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "158", "186", "187", "189")
+GENDERS = (Gender.FEMALE, Gender.FEMALE, Gender.MALE, Gender.UNDISCLOSED)
+CHECKIN_METHODS = (CheckinMethod.QR, CheckinMethod.QR, CheckinMethod.MOBILE)
 TAGS = ("瑜伽", "私教", "游泳", "团课", "减脂", "增肌", "学生", "企业客户")
 BATCH = 100_000
 OwnEvent = tuple[EventEnvelope, BaseModel]  # an event and the payload model it was made from
+_P = TypeVar("_P", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,7 @@ class _Generator:
         self.terminal_id = self._id()
         self.branch_id = self._id()
         self.admin_id = self._id()
+        self._hlc_suffix = f":000000:{self.terminal_id}"
         self._midnights: dict[date, datetime] = {}
         self._not_before: dict[date, datetime] = {}
         self._mobiles: set[str] = set()
@@ -206,25 +213,53 @@ class _Generator:
         member_id = self._id()
         member_no = f"D1{n:06d}"
         birthday = self.today - timedelta(days=rng.randrange(18 * 365, 65 * 365))
-        # Plain dicts (not payload models) here: this loop makes millions of events,
-        # and apply_events validates every payload anyway.
-        yield self._event(
-            "member.enrolled",
+        # The stored payload is the dict; the model beside it is built from the same
+        # values without validating them again (this loop makes millions of events).
+        name = self._name()
+        mobile = self._mobile()
+        gender = rng.choice(GENDERS)
+        tags = rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2)))
+        consent = rng.random() < 0.6
+        enrolled = {
+            "member_id": member_id,
+            "member_no": member_no,
+            "name": name,
+            "mobile": mobile,
+            "gender": gender,
+            "birthday": birthday.isoformat(),
+            "tags": tags,
+            "home_branch_id": self.branch_id,
+            "marketing_consent": consent,
+        }
+        member = _trusted(
+            MemberEnrolled,
+            _ENROLLED_SET,
             {
+                "name": name,
+                "mobile": mobile,
+                "gender": gender,
+                "birthday": birthday,
+                "tags": tags,
+                "tier": "standard",
+                "home_branch_id": self.branch_id,
+                "referrer_id": None,
+                "marketing_consent": consent,
+                "photo_ref": None,
                 "member_id": member_id,
                 "member_no": member_no,
-                "name": self._name(),
-                "mobile": self._mobile(),
-                "gender": rng.choice(("female", "female", "male", "undisclosed")),
-                "birthday": birthday.isoformat(),
-                "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))),
-                "home_branch_id": self.branch_id,
-                "marketing_consent": rng.random() < 0.6,
             },
-            enrolled_at,
         )
-        card = {"card_id": self._id(), "member_id": member_id, "kind": "qr"}
-        yield self._event("card.issued", card | {"number": member_no, "version": 1}, enrolled_at)
+        yield self._event("member.enrolled", enrolled, enrolled_at, member)
+        card = {
+            "card_id": self._id(),
+            "member_id": member_id,
+            "kind": "qr",
+            "number": member_no,
+            "version": 1,
+        }
+        yield self._event(
+            "card.issued", card, enrolled_at, _trusted(CardIssued, _CARD_SET, dict(card))
+        )
         visit_days: list[tuple[date, str | None, bool]] = []  # day, membership, uses a visit
         if rng.random() < 0.15:
             plan = self.plans[rng.choice((5, 5, 6))]
@@ -238,17 +273,15 @@ class _Generator:
             yield from self._visit_plans(member_id, enrolled_on, birthday, wanted, visit_days)
         for day, membership_id, uses_visit in sorted(visit_days):
             at = self._at(day)
-            yield self._event(
-                "checkin.recorded",
-                {
-                    "checkin_id": self._id(),
-                    "member_id": member_id,
-                    "membership_id": membership_id,
-                    "method": rng.choice(("qr", "qr", "mobile")),
-                    "visit_entry_id": self._id() if uses_visit else None,
-                },
-                at,
-            )
+            checkin = {
+                "checkin_id": self._id(),
+                "member_id": member_id,
+                "membership_id": membership_id,
+                "method": rng.choice(CHECKIN_METHODS),
+                "visit_entry_id": self._id() if uses_visit else None,
+            }
+            model = _trusted(CheckinRecorded, _CHECKIN_SET, dict(checkin))
+            yield self._event("checkin.recorded", checkin, at, model)
 
     def _time_plans(
         self,
@@ -322,24 +355,22 @@ class _Generator:
         return self._event(type_, payload.model_dump(mode="json"), at, payload)
 
     def _event(
-        self, type_: str, payload: dict[str, Any], at: datetime, model: BaseModel | None = None
+        self, type_: str, payload: dict[str, Any], at: datetime, model: BaseModel
     ) -> OwnEvent:
-        """The envelope and its payload model (validated here, once, when made from a
-        plain dict: this loop makes millions of events)."""
-        v = LATEST_VERSION[type_]
+        """The envelope (``payload`` is what the log stores) and the payload model."""
         event = EventEnvelope(
             id=self._id(),
             type=type_,
-            v=v,
+            v=LATEST_VERSION[type_],
             terminal_id=self.terminal_id,
             branch_id=self.branch_id,
             actor_id=self.admin_id,
-            hlc=f"{self._import_ms:015d}:000000:{self.terminal_id}",
+            hlc=f"{self._import_ms:015d}{self._hlc_suffix}",
             occurred_at=at,
             payload=payload,
             seq=None,
         )
-        return event, model if model is not None else event_type(type_, v).parse(payload)
+        return event, model
 
     def _id(self) -> str:
         """The next UUIDv7 of the import, its random bits from the seeded generator.
@@ -352,11 +383,14 @@ class _Generator:
         self._import_ms += 1
         ms = self._import_ms
         rand = self.rng.getrandbits(74)
-        value = (
-            (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+        # 48 bits of milliseconds, version 7, 12 random bits, variant 0b10, 62 random bits.
+        return _UUID7 % (
+            ms >> 16,
+            ms & 0xFFFF,
+            rand >> 62,
+            0x8000 | (rand >> 48) & 0x3FFF,
+            rand & 0xFFFF_FFFF_FFFF,
         )
-        h = f"{value:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _at(self, day: date) -> datetime:
         """A time on ``day`` after the member's earlier events of that day (enrolment,
@@ -375,7 +409,7 @@ class _Generator:
             local = datetime.combine(day, time(0), self.zone)
             midnight = self._midnights[day] = local.astimezone(UTC)
         # Whole minutes after local midnight; no DST change falls between 07:00 and 22:00.
-        return midnight + timedelta(minutes=self.rng.randrange(7 * 60, 22 * 60))
+        return midnight + _MINUTES[self.rng.randrange(7 * 60, 22 * 60)]
 
     def _name(self) -> str:
         surname = self.rng.choices(self._surnames, cum_weights=self._surname_weights)[0]
@@ -407,6 +441,37 @@ def _ms(at: datetime) -> int:
     return (at - _EPOCH) // _MS
 
 
+def _trusted(model: type[_P], fields_set: frozenset[str], values: dict[str, Any]) -> _P:
+    """A payload model from values generated here, already of its field types and in its
+    field order: what ``model_construct`` makes, without validating them or its own
+    per-field work (it is slower than validating; this loop makes millions)."""
+    made = model.__new__(model)
+    _setattr(made, "__dict__", values)
+    _setattr(made, "__pydantic_fields_set__", set(fields_set))
+    _setattr(made, "__pydantic_extra__", None)
+    _setattr(made, "__pydantic_private__", None)
+    return made
+
+
+_setattr = object.__setattr__
+# The keys of the stored payload: the fields a validated model would count as set.
+_ENROLLED_SET = frozenset(
+    (
+        "member_id",
+        "member_no",
+        "name",
+        "mobile",
+        "gender",
+        "birthday",
+        "tags",
+        "home_branch_id",
+        "marketing_consent",
+    )
+)
+_CARD_SET = frozenset(CardIssued.model_fields)
+_CHECKIN_SET = frozenset(CheckinRecorded.model_fields)
+_UUID7 = "%08x-%04x-7%03x-%04x-%012x"
+_MINUTES = tuple(timedelta(minutes=m) for m in range(24 * 60))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 

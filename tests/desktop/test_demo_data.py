@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -13,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
+from desktop.store.database import DB_FILENAME
 from desktop.terminal import Terminal
 from shared.kinds import PlanKind, Role
 from shared.member_input import clean_mobile
@@ -97,6 +101,61 @@ def test_the_same_seed_and_day_give_the_same_events(demo, twin):
 
     assert len(events) > MEMBERS * 3
     assert events == rows(twin, sql)
+
+
+# What the demo of MEMBERS members, SEED and TODAY writes, table by table: (rows, the
+# first 16 hex digits of the SHA-256 of every row's exact values). Made by the generator
+# that validated each payload dict back into its model; a faster generator must write
+# exactly the same. If a schema or projector change alters a table on purpose, print
+# table_digests(demo.data_dir / DB_FILENAME) and copy the new figures here.
+GOLDEN_DIGESTS = {
+    "branches": (1, "9fcf72d7a48d6067"),
+    "checkin_undos": (0, "e3b0c44298fc1c14"),
+    "checkins": (1797, "b1db172cc2bc461d"),
+    "events": (2586, "5460590176f38a5a"),
+    "ledger_entries": (924, "097db1ffd0c0d911"),
+    "member_cards": (200, "1f0ed9fc2b510f73"),
+    "member_name_grams": (749, "386e506bed3947df"),
+    "members": (200, "3e1313e20e368602"),
+    "membership_freezes": (0, "e3b0c44298fc1c14"),
+    "memberships": (377, "1364b53095a91bd4"),
+    "order_lines": (377, "68a229cd7c13778e"),
+    "orders": (377, "fd08bb6fac7c370f"),
+    "payments": (377, "3bf9e8986c79d83a"),
+    "plans": (7, "31283bb9c1a28087"),
+    "staff": (4, "99c5662b2b9a7c12"),
+    "terminal_settings": (8, "068dc0a6087d96ca"),
+}
+_PIN_HASH = re.compile(r"scrypt\$[^\"]*")
+
+
+def table_digests(path: Path) -> dict[str, tuple[int, str]]:
+    """Every table but alembic's: its row count and a hash of its rows, each value as
+    SQLite returns it (text byte for byte, integers, NULLs), in a fixed order. PIN
+    hashes are salted afresh on each run, so they alone are masked."""
+    with sqlite3.connect(path) as db:
+        tables = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
+            )
+        ]
+        found = {}
+        for table in tables:
+            columns = ", ".join(f'"{c[1]}"' for c in db.execute(f'PRAGMA table_info("{table}")'))
+            digest = hashlib.sha256()
+            count = 0
+            for row in db.execute(f'SELECT * FROM "{table}" ORDER BY {columns}'):
+                values = [_PIN_HASH.sub("<pin>", v) if isinstance(v, str) else v for v in row]
+                digest.update(repr(values).encode())
+                count += 1
+            found[table] = (count, digest.hexdigest()[:16])
+    return found
+
+
+def test_the_demo_writes_exactly_what_it_always_wrote(demo):
+    assert table_digests(demo.data_dir / DB_FILENAME) == GOLDEN_DIGESTS
 
 
 def test_the_summary_counts_what_was_written(demo):

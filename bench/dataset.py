@@ -20,6 +20,7 @@ from pathlib import Path
 
 from keyrings.alt.file import PlaintextKeyring
 
+from desktop import demo_data
 from desktop.demo_data import generate_demo_data
 from desktop.store.migrations_runner import MIGRATIONS_DIR
 from desktop.terminal import Terminal
@@ -49,7 +50,7 @@ def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
     marker = data_dir / "bench-dataset.json"
     if marker.exists():
         info = json.loads(marker.read_text())
-        if info.get("schema") == schema_fingerprint():
+        if info.get("schema") == dataset_fingerprint():
             return Dataset(data_dir, info["members"], info["checkins"], None)
     if data_dir.exists():
         for path in sorted(data_dir.rglob("*"), reverse=True):
@@ -69,19 +70,20 @@ def ensure_dataset(*, quick: bool, seed: int = 1) -> Dataset:
                 "members": members,
                 "checkins": summary.checkins,
                 "generate_s": seconds,
-                "schema": schema_fingerprint(),
+                "schema": dataset_fingerprint(),
             }
         )
     )
     return Dataset(data_dir, members, summary.checkins, seconds)
 
 
-def schema_fingerprint() -> str:
-    """A hash of the migration scripts: a set built under another schema is rebuilt
-    (before release the first migration is edited in place, so its revision stays)."""
+def dataset_fingerprint() -> str:
+    """A hash of the migration scripts and the generator: a set built under another
+    schema (before release the first migration is edited in place, so its revision
+    stays) or by another generator is rebuilt."""
     versions = MIGRATIONS_DIR / "versions"
     digest = hashlib.sha256()
-    for script in sorted(versions.glob("*.py")):
+    for script in [*sorted(versions.glob("*.py")), Path(demo_data.__file__)]:
         digest.update(script.read_bytes())
     return digest.hexdigest()[:16]
 

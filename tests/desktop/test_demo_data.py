@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -15,9 +18,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
-from desktop.store.database import DB_FILENAME
+from desktop import demo_data
+from desktop.demo_data import DEMO_STAFF, PARTS_DIR, DemoSummary, generate_demo_data
+from desktop.store.database import DB_FILENAME, open_database
 from desktop.terminal import Terminal
+from shared.events import apply_events, parse_envelope
+from shared.ids import Hlc
 from shared.kinds import PlanKind, Role
 from shared.member_input import clean_mobile
 from tests.memory_keyring import MemoryKeyring
@@ -39,10 +45,15 @@ class Demo:
         return self.summary.data_dir
 
 
-def make_demo(data_dir: Path) -> Demo:
+def make_demo(data_dir: Path, workers: int | None = None) -> Demo:
     keyring = MemoryKeyring()
     summary = generate_demo_data(
-        data_dir, members=MEMBERS, seed=SEED, today=TODAY, keyring_backend=keyring
+        data_dir,
+        members=MEMBERS,
+        seed=SEED,
+        today=TODAY,
+        keyring_backend=keyring,
+        workers=workers,
     )
     return Demo(summary, keyring)
 
@@ -57,6 +68,12 @@ def demo(tmp_path_factory) -> Demo:
 def twin(tmp_path_factory) -> Demo:
     """A second demo directory from the same seed and day."""
     return make_demo(tmp_path_factory.mktemp("demo") / "b")
+
+
+@pytest.fixture(scope="module")
+def shared_out(tmp_path_factory) -> Demo:
+    """The same demo, its members shared out among three processes."""
+    return make_demo(tmp_path_factory.mktemp("demo") / "c", workers=3)
 
 
 @pytest.fixture
@@ -103,28 +120,134 @@ def test_the_same_seed_and_day_give_the_same_events(demo, twin):
     assert events == rows(twin, sql)
 
 
+def test_members_shared_out_among_processes_make_the_very_same_data_set(demo, shared_out):
+    assert table_digests(shared_out.data_dir / DB_FILENAME) == table_digests(
+        demo.data_dir / DB_FILENAME
+    )
+    assert shared_out.summary.checkins == demo.summary.checkins
+    assert shared_out.summary.orders == demo.summary.orders
+    assert not (shared_out.data_dir / PARTS_DIR).exists()
+
+
+def test_replaying_the_log_through_full_validation_rebuilds_the_same_projections(demo, tmp_path):
+    """The generator builds payload models without validating them (it makes millions);
+    every stored payload must still validate, and project exactly as validated ones do."""
+    source = demo.data_dir / DB_FILENAME
+    with contextlib.closing(sqlite3.connect(source)) as db:
+        db.row_factory = sqlite3.Row
+        stored = [dict(r) for r in db.execute("SELECT * FROM events ORDER BY rowid")]
+    events = [
+        parse_envelope(
+            {**r, "payload": json.loads(r["payload"]), "occurred_at": r["occurred_at"] + "Z"}
+        )
+        for r in stored
+    ]
+    engine = open_database(tmp_path / "replay")
+    with engine.begin() as conn:
+        applied = apply_events(conn, events)
+    engine.dispose()
+
+    assert len(applied) == len(stored)
+    replayed = table_digests(tmp_path / "replay" / DB_FILENAME)
+    original = table_digests(source)
+    del replayed["terminal_settings"], original["terminal_settings"]
+    assert replayed == original
+
+
+def test_ids_are_uuid7s_in_the_order_written_with_a_stamp_each(demo):
+    events = rows(demo, "SELECT id, hlc FROM events ORDER BY rowid")
+    ids = [uuid.UUID(i) for i, _ in events]
+
+    assert {(u.version, u.variant) for u in ids} == {(7, uuid.RFC_4122)}
+    assert sorted(ids) == ids
+    assert sorted(h for _, h in events) == [h for _, h in events]
+    assert len({h for _, h in events}) == len(events)
+    assert all(str(Hlc.parse(h)) == h for _, h in events)
+
+
+def test_a_directory_that_holds_data_is_refused(demo):
+    before = (demo.data_dir / DB_FILENAME).stat().st_mtime_ns
+
+    with pytest.raises(FileExistsError):
+        generate_demo_data(demo.data_dir, members=5, keyring_backend=MemoryKeyring())
+
+    assert (demo.data_dir / DB_FILENAME).stat().st_mtime_ns == before
+
+
+def test_a_run_that_fails_midway_leaves_no_database_and_no_parts(tmp_path, monkeypatch):
+    real = demo_data._Generator.member_events
+
+    def fail_midway(self, first, last, checkins_per_member):
+        yield from real(self, first, min(last, first + 9), checkins_per_member)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(demo_data._Generator, "member_events", fail_midway)
+    monkeypatch.setattr(demo_data, "BATCH", 50)  # some batches are committed first
+
+    with pytest.raises(OSError, match="disk full"):
+        generate_demo_data(tmp_path / "d", members=40, keyring_backend=MemoryKeyring())
+
+    assert not (tmp_path / "d" / DB_FILENAME).exists()
+    assert not (tmp_path / "d" / PARTS_DIR).exists()
+
+
+def test_a_merge_that_fails_leaves_no_database_and_no_parts(tmp_path, monkeypatch):
+    def fail(engine, source):
+        assert source.exists()  # the worker process wrote its part
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(demo_data, "merge_database", fail)
+
+    with pytest.raises(sqlite3.OperationalError):
+        generate_demo_data(tmp_path / "d", members=40, keyring_backend=MemoryKeyring(), workers=2)
+
+    assert not (tmp_path / "d" / DB_FILENAME).exists()
+    assert not (tmp_path / "d" / PARTS_DIR).exists()
+
+
+def test_a_member_history_cannot_outgrow_its_block_of_ids():
+    generator = demo_data._Generator(SEED, TODAY, ZoneInfo("Asia/Shanghai"))
+    header_ids = 3 + len(DEMO_STAFF) - 1 + 7  # terminal, branch, staff, plans
+    for _ in range(4095 - header_ids - 1):
+        generator._id()
+
+    assert generator._id()  # the 4,095th
+    with pytest.raises(RuntimeError, match="more ids than a block"):
+        generator._id()
+
+
+@pytest.mark.parametrize(
+    ("members", "seed"), [(-1, 1), (100_000_000, 1), (5, -1)], ids=["few", "many", "seed"]
+)
+def test_out_of_range_sizes_and_seeds_are_refused(tmp_path, members, seed):
+    with pytest.raises(ValueError, match="must"):
+        generate_demo_data(tmp_path / "d", members=members, seed=seed)
+
+    assert not (tmp_path / "d").exists()
+
+
 # What the demo of MEMBERS members, SEED and TODAY writes, table by table: (rows, the
-# first 16 hex digits of the SHA-256 of every row's exact values). Made by the generator
-# that validated each payload dict back into its model; a faster generator must write
-# exactly the same. If a schema or projector change alters a table on purpose, print
-# table_digests(demo.data_dir / DB_FILENAME) and copy the new figures here.
+# first 16 hex digits of the SHA-256 of every row's exact values): the same code must
+# write the same data set, on any machine, with any number of workers. If a change
+# alters a table on purpose, print table_digests(demo.data_dir / DB_FILENAME) and copy
+# the new figures here (the replay test above shows the new data is still right).
 GOLDEN_DIGESTS = {
-    "branches": (1, "9fcf72d7a48d6067"),
+    "branches": (1, "56908f6c547f3bed"),
     "checkin_undos": (0, "e3b0c44298fc1c14"),
-    "checkins": (1797, "b1db172cc2bc461d"),
-    "events": (2586, "5460590176f38a5a"),
-    "ledger_entries": (924, "097db1ffd0c0d911"),
-    "member_cards": (200, "1f0ed9fc2b510f73"),
-    "member_name_grams": (749, "386e506bed3947df"),
-    "members": (200, "3e1313e20e368602"),
+    "checkins": (1583, "45675682a63dcfb8"),
+    "events": (2343, "df5e3a678c83f4d9"),
+    "ledger_entries": (759, "24eb7dc755998d83"),
+    "member_cards": (200, "cdef21da7210d966"),
+    "member_name_grams": (743, "c5f5d60f5745b918"),
+    "members": (200, "d9a23300c15554a3"),
     "membership_freezes": (0, "e3b0c44298fc1c14"),
-    "memberships": (377, "1364b53095a91bd4"),
-    "order_lines": (377, "68a229cd7c13778e"),
-    "orders": (377, "fd08bb6fac7c370f"),
-    "payments": (377, "3bf9e8986c79d83a"),
-    "plans": (7, "31283bb9c1a28087"),
-    "staff": (4, "99c5662b2b9a7c12"),
-    "terminal_settings": (8, "068dc0a6087d96ca"),
+    "memberships": (348, "323a29d303b8ba19"),
+    "order_lines": (348, "f767797ac76798ed"),
+    "orders": (348, "271fd375f566ac60"),
+    "payments": (348, "a05e7921aef1f243"),
+    "plans": (7, "c77d30ecaeb238f2"),
+    "staff": (4, "b3a1d0bed0573bda"),
+    "terminal_settings": (8, "071846e0657b434a"),
 }
 _PIN_HASH = re.compile(r"scrypt\$[^\"]*")
 

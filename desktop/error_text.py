@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "card.revoked": {"zh": "这张会员卡已作废。", "en": "This member card has been revoked."},
     "card.not_found": {"zh": "该会员没有这张卡。", "en": "The member has no such card."},
+    "card.number_taken": {
+        "zh": "卡号 {number} 已属于会员 {member_no}。",
+        "en": "Card number {number} already belongs to member {member_no}.",
+    },
     "card.unsupported_version": {
         "zh": "这张卡来自更新版本的系统，请升级。",
         "en": "This card comes from a newer version of MemberDesk; please update.",

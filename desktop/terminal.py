@@ -165,6 +165,18 @@ class Terminal:
     def branch_tz(self) -> ZoneInfo:
         return self._ctx.branch_tz
 
+    def branch_name(self) -> str:
+        """This terminal's branch as head office named it ("" before it is known).
+
+        Read from the database each time (a sync may rename the branch): call it off the
+        GUI thread.
+        """
+        with self.engine.connect() as conn:
+            name = conn.execute(
+                select(BRANCHES.c.name).where(BRANCHES.c.id == self._ctx.identity.branch_id)
+            ).scalar_one_or_none()
+        return name or ""
+
     @property
     def recorder(self) -> Recorder:
         return self._ctx.recorder

@@ -90,6 +90,15 @@ class CardUnsupportedVersion(MemberDeskError):
     code = "card.unsupported_version"
 
 
+class CardNumberTaken(ValidationError):
+    """Another member already holds a live (not revoked) card with this number.
+
+    Params: ``number`` (the card number), ``member_no`` (the member number of its holder).
+    """
+
+    code = "card.number_taken"
+
+
 class MemberNotFound(MemberDeskError):
     code = "member.not_found"
 

@@ -1,13 +1,34 @@
-"""Enrolling, editing and reading members, and their cards."""
+"""Enrolling, editing and reading members, and their cards.
+
+A card number leads to one member: every path that links a number to a member (an
+imported card, a member's QR card, a new member number) refuses, inside its write
+transaction, a number another member holds on a live card (``CardNumberTaken``).
+
+The member list (``list_page_keys``, ``list_page``, ``list_rows``) is read in keyset
+pages over the ``member_no`` index, so browsing 200,000 members never holds them all
+and never pays for an ``OFFSET`` scan.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    not_,
+    select,
+)
 
+from desktop.services.codes import clean_code
 from desktop.services.context import ServiceContext
 from desktop.services.member_state import (
     Balances,
@@ -16,9 +37,16 @@ from desktop.services.member_state import (
     load_member_row,
     load_memberships,
 )
+from desktop.services.recorder import Transaction
 from desktop.store.settings_store import read_settings, write_settings
-from shared.card import encode_card
-from shared.errors import CardNotFound, MemberNotFound, MobileTaken, ValidationError
+from shared.card import encode_card, looks_like_member_card
+from shared.errors import (
+    CardNotFound,
+    CardNumberTaken,
+    MemberNotFound,
+    MobileTaken,
+    ValidationError,
+)
 from shared.events.payloads import (
     MEMBER_FIELDS,
     CardIssued,
@@ -26,9 +54,9 @@ from shared.events.payloads import (
     MemberEnrolled,
     MemberUpdated,
 )
-from shared.events.projectors import CARDS, MEMBERS
+from shared.events.projectors import CARDS, LEDGER, MEMBERS
 from shared.ids import new_id
-from shared.kinds import Gender
+from shared.kinds import Account, Gender
 from shared.member_input import clean_birthday, clean_gender, clean_mobile, clean_name
 from shared.permissions import Action
 from shared.rules.checkin import local_date
@@ -66,6 +94,25 @@ class CardView:
     revoked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """One line of the member list."""
+
+    member_id: str
+    member_no: str
+    name: str
+    mobile: str | None
+    tier: str
+    points: int
+    enrolled_on: date | None  # branch-local day
+
+
+PageKey = tuple[str, int]
+"""(member_no, rowid) of a page's first row: where ``list_page`` starts reading."""
+
+MAX_CARD_NUMBER: Final = 64
+
+
 class MembersService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -81,9 +128,17 @@ class MembersService:
         marketing_consent: bool = False,
         referrer_id: str | None = None,
         photo_ref: str | None = None,
+        card_number: str | None = None,
     ) -> str:
-        """Enroll a member and issue their QR card; returns the new member id."""
+        """Enroll a member and issue their QR card; returns the new member id.
+
+        ``card_number`` (an old system's card) is attached in the same transaction, by
+        the rules of ``attach_card``: if it is refused, nobody is enrolled.
+        """
         actor = self._ctx.actor(Action.ENROLL_MEMBER)
+        if card_number is not None:
+            self._ctx.actor(Action.MANAGE_CARDS)
+            card_number = _clean_card_number(card_number)
         clean_mobile_text = self._clean_mobile(mobile)
         fields: dict[str, Any] = {
             "name": clean_name(name),
@@ -113,16 +168,25 @@ class MembersService:
                 ),
                 actor_id=actor.staff_id,
             )
+            if card_number is not None:
+                _link_card_number(tx, member_id, card_number, actor.staff_id)
         return member_id
 
-    def update(self, member_id: str, **changes: Any) -> None:
-        """Change some fields; each is merged last-writer-wins with other terminals."""
+    def update(self, member_id: str, *, card_number: str | None = None, **changes: Any) -> None:
+        """Change some fields; each is merged last-writer-wins with other terminals.
+
+        ``card_number`` (an old system's card) is attached in the same transaction, by
+        the rules of ``attach_card``: if it is refused, no field changes either.
+        """
         actor = self._ctx.actor(Action.EDIT_MEMBER)
         unknown = set(changes) - MEMBER_FIELDS
         if unknown:
             raise ValidationError(fields=sorted(unknown))
-        if not changes:
+        if not changes and card_number is None:
             raise ValidationError(field="changes", reason="empty")
+        if card_number is not None:
+            self._ctx.actor(Action.MANAGE_CARDS)
+            card_number = _clean_card_number(card_number)
         cleaned = dict(changes)
         if "name" in cleaned:
             cleaned["name"] = clean_name(cleaned["name"])
@@ -138,11 +202,14 @@ class MembersService:
             _require_member(tx.conn, member_id)
             if cleaned.get("mobile") is not None:
                 _refuse_taken_mobile(tx.conn, cleaned["mobile"], member_id)
-            payload = MemberUpdated(
-                member_id=member_id,
-                changes={k: _jsonable(v) for k, v in cleaned.items()},
-            )
-            tx.record("member.updated", payload, actor_id=actor.staff_id)
+            if card_number is not None:
+                _link_card_number(tx, member_id, card_number, actor.staff_id)
+            if cleaned:
+                payload = MemberUpdated(
+                    member_id=member_id,
+                    changes={k: _jsonable(v) for k, v in cleaned.items()},
+                )
+                tx.record("member.updated", payload, actor_id=actor.staff_id)
 
     def profile(self, member_id: str) -> MemberProfile:
         with self._ctx.engine.connect() as conn:
@@ -174,10 +241,15 @@ class MembersService:
         return encode_card(member_id, max(c.version for c in current), self._ctx.card_key)
 
     def reissue_card(self, member_id: str) -> str:
-        """Revoke every live QR card of the member and issue the next version."""
+        """Revoke every live QR card of the member and issue the next version.
+
+        Refused (``CardNumberTaken``) while another member holds a live card numbered
+        like this member (an old card linked while this member had no live QR card).
+        """
         actor = self._ctx.actor(Action.MANAGE_CARDS)
         with self._ctx.recorder.transaction() as tx:
             member = _require_member(tx.conn, member_id)
+            _refuse_taken_card_number(tx.conn, member.member_no, member_id)
             qr = tx.conn.execute(
                 select(CARDS.c.id, CARDS.c.version, CARDS.c.revoked_at).where(
                     CARDS.c.member_id == member_id, CARDS.c.kind == "qr"
@@ -205,22 +277,18 @@ class MembersService:
         return encode_card(member_id, version, self._ctx.card_key)
 
     def attach_card(self, member_id: str, number: str) -> str:
-        """Link a plain card number (an old system's barcode or a key fob) to a member."""
+        """Link a plain card number (an old system's barcode or a key fob) to a member.
+
+        Returns the card's id. A number another member holds on a live card is refused
+        (``CardNumberTaken``); a revoked card frees its number. A number this member
+        already holds on a live card is left as it is and that card's id is returned:
+        scanning the same fob twice links it once.
+        """
         actor = self._ctx.actor(Action.MANAGE_CARDS)
-        number = number.strip()
-        if not number or len(number) > 64:
-            raise ValidationError(field="number")
-        card_id = new_id()
+        number = _clean_card_number(number)
         with self._ctx.recorder.transaction() as tx:
             _require_member(tx.conn, member_id)
-            tx.record(
-                "card.issued",
-                CardIssued(
-                    card_id=card_id, member_id=member_id, kind="imported", number=number, version=0
-                ),
-                actor_id=actor.staff_id,
-            )
-        return card_id
+            return _link_card_number(tx, member_id, number, actor.staff_id)
 
     def revoke_card(self, member_id: str, card_id: str) -> None:
         actor = self._ctx.actor(Action.MANAGE_CARDS)
@@ -239,6 +307,33 @@ class MembersService:
     def count(self) -> int:
         with self._ctx.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(MEMBERS)).scalar_one())
+
+    def list_page_keys(self, page_size: int) -> tuple[int, list[PageKey]]:
+        """The number of enrolled members and the first key of every page of the member
+        list (by member number), in one scan of the ``member_no`` index."""
+        if page_size < 1:
+            raise ValidationError(field="page_size", value=str(page_size))
+        keys: list[PageKey] = []
+        count = 0
+        with self._ctx.engine.connect() as conn:
+            for count, (member_no, rowid) in enumerate(conn.execute(_LIST_KEYS), start=1):
+                if (count - 1) % page_size == 0:
+                    keys.append((member_no, rowid))
+        return count, keys
+
+    def list_page(self, key: PageKey, page_size: int) -> list[MemberRow]:
+        """Up to ``page_size`` rows of the member list, from ``key`` on (a range scan)."""
+        with self._ctx.engine.connect() as conn:
+            params = {"member_no": key[0], "rowid": key[1], "n": page_size}
+            rows = conn.execute(_LIST_PAGE, params).all()
+            return _member_rows(conn, rows, self._ctx.branch_tz)
+
+    def list_rows(self, member_ids: Sequence[str]) -> list[MemberRow]:
+        """The member list's rows for these members (search hits), in the order given."""
+        with self._ctx.engine.connect() as conn:
+            rows = conn.execute(_LIST_BY_IDS, {"ids": list(member_ids)}).all()
+            by_id = {r.member_id: r for r in _member_rows(conn, rows, self._ctx.branch_tz)}
+        return [by_id[i] for i in member_ids if i in by_id]
 
     # Internals below.
 
@@ -292,10 +387,125 @@ def _refuse_taken_mobile(conn: Connection, mobile: str, member_id: str) -> None:
         raise MobileTaken(mobile=mobile, member_no=other.member_no)
 
 
+def _clean_card_number(number: str) -> str:
+    """The number as a scan of it is looked up (``clean_code``), or ValidationError."""
+    cleaned = clean_code(number)
+    if not cleaned or len(cleaned) > MAX_CARD_NUMBER:
+        raise ValidationError(field="number")
+    if looks_like_member_card(cleaned.upper()):
+        # A scan of it would be read as a member card, never as this number.
+        raise ValidationError(field="number", reason="member_card")
+    return cleaned
+
+
+def _live_holders(conn: Connection, number: str) -> list[Any]:
+    """(card id, member id, member no) of every live card with this number."""
+    return list(
+        conn.execute(
+            select(CARDS.c.id, CARDS.c.member_id, MEMBERS.c.member_no)
+            .select_from(CARDS.outerjoin(MEMBERS, MEMBERS.c.id == CARDS.c.member_id))
+            .where(
+                CARDS.c.number == number,
+                CARDS.c.revoked_at.is_(None),
+                CARDS.c.member_id.is_not(None),
+            )
+        ).all()
+    )
+
+
+def _refuse_taken_card_number(conn: Connection, number: str, member_id: str) -> list[Any]:
+    """Raise CardNumberTaken if another member holds a live card ``number``; else the
+    member's own live cards with that number."""
+    holders = _live_holders(conn, number)
+    for holder in holders:
+        if holder.member_id != member_id:
+            raise CardNumberTaken(number=number, member_no=holder.member_no or "")
+    return holders
+
+
+def _link_card_number(tx: Transaction, member_id: str, number: str, actor_id: str) -> str:
+    """Attach an imported card ``number`` (cleaned) to the member, inside ``tx``."""
+    own = _refuse_taken_card_number(tx.conn, number, member_id)
+    if own:
+        return str(own[0].id)
+    card_id = new_id()
+    tx.record(
+        "card.issued",
+        CardIssued(card_id=card_id, member_id=member_id, kind="imported", number=number, version=0),
+        actor_id=actor_id,
+    )
+    return card_id
+
+
 def _next_member_no(conn: Connection, terminal_code: str) -> str:
+    """The next free member number; one an imported card already holds is skipped, since
+    the member's QR card carries the same number."""
     n = int(read_settings(conn).get("next_member_no", "1"))
+    member_no = f"{terminal_code}{n:06d}"
+    while _live_holders(conn, member_no):
+        n += 1
+        member_no = f"{terminal_code}{n:06d}"
     write_settings(conn, {"next_member_no": str(n + 1)})
-    return f"{terminal_code}{n:06d}"
+    return member_no
+
+
+# The member list's queries.
+
+_ROWID = literal_column("members.rowid", Integer)
+_ENROLLED = MEMBERS.c.member_no != ""  # an update that arrived before its enrolment has no number
+_LIST_KEYS = (
+    select(MEMBERS.c.member_no, _ROWID).where(_ENROLLED).order_by(MEMBERS.c.member_no, _ROWID)
+)
+_LIST_COLUMNS = (
+    MEMBERS.c.id,
+    MEMBERS.c.member_no,
+    MEMBERS.c.name,
+    MEMBERS.c.mobile,
+    MEMBERS.c.tier,
+    MEMBERS.c.enrolled_at,
+)
+# Rows from one page's first key on, in index order: a range scan of ix_members_member_no.
+_LIST_PAGE = (
+    select(*_LIST_COLUMNS)
+    .where(
+        _ENROLLED,
+        MEMBERS.c.member_no >= bindparam("member_no"),
+        not_(and_(MEMBERS.c.member_no == bindparam("member_no"), _ROWID < bindparam("rowid"))),
+    )
+    .order_by(MEMBERS.c.member_no, _ROWID)
+    .limit(bindparam("n"))
+)
+_LIST_POINTS = (
+    select(LEDGER.c.member_id, func.sum(LEDGER.c.amount))
+    .where(
+        LEDGER.c.member_id.in_(bindparam("ids", expanding=True)),
+        LEDGER.c.account == Account.POINTS.value,
+    )
+    .group_by(LEDGER.c.member_id)
+)
+_LIST_BY_IDS = select(*_LIST_COLUMNS).where(
+    _ENROLLED, MEMBERS.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _member_rows(conn: Connection, rows: Sequence[Any], tz: ZoneInfo) -> list[MemberRow]:
+    ids = [r.id for r in rows]
+    points: dict[str, int] = {}
+    if ids:
+        for member_id, total in conn.execute(_LIST_POINTS, {"ids": ids}):
+            points[member_id] = int(total or 0)
+    return [
+        MemberRow(
+            member_id=r.id,
+            member_no=r.member_no,
+            name=r.name,
+            mobile=r.mobile,
+            tier=r.tier,
+            points=points.get(r.id, 0),
+            enrolled_on=r.enrolled_at.astimezone(tz).date() if r.enrolled_at is not None else None,
+        )
+        for r in rows
+    ]
 
 
 def _clean_tags(tags: Any) -> list[str]:

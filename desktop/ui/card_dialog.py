@@ -27,14 +27,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from desktop.cards import CARD_HEIGHT_MM, CARD_WIDTH_MM, CardFace, render_card
 from desktop.cards import save_card_pdf as _save_pdf
 from desktop.cards import save_card_png as _save_png
 from desktop.terminal import Terminal
 from desktop.ui.context import DeskContext
-from shared.events.projectors import BRANCHES
 
 __all__ = ["CardDialog", "PrinterUnavailable", "card_face", "paint_card", "pil_to_qimage"]
 
@@ -51,14 +49,10 @@ def card_face(
     """What the member's current card shows (reads the database: run in a worker)."""
     profile = terminal.members.profile(member_id)
     text = payload if payload is not None else terminal.members.card_payload(member_id)
-    with terminal.engine.connect() as conn:
-        branch = conn.execute(
-            select(BRANCHES.c.name).where(BRANCHES.c.id == terminal.identity.branch_id)
-        ).scalar_one_or_none()
     return CardFace(
         name=profile.name,
         member_no=profile.member_no,
-        branch_name=branch or "",
+        branch_name=terminal.branch_name(),
         payload=text,
         title=title,
     )

@@ -2,8 +2,10 @@
 
 Every field is checked with the domain's own cleaners before anything is written; each
 problem is shown in red right under its field and the first bad field gets the focus.
-An error the service raises after submitting (a mobile number taken meanwhile) goes to
-its field by the error's code. Editing sends only the fields that changed.
+An error the service raises after submitting (a mobile number taken meanwhile, a card
+number another member holds) goes to its field by the error's code; the member and an
+imported card number are written in one transaction, so a refused card writes nothing.
+Editing sends only the fields that changed.
 
 A photo comes from a file or from the webcam (``capture_photo``, given by the camera
 code); it is normalised to a small JPEG in a worker and stored as a blob when saving.
@@ -38,18 +40,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from desktop.photos import load_photo_bytes, normalise_photo
 from desktop.services.codes import clean_code
-from desktop.services.members import MemberProfile
-from desktop.terminal import Terminal
+from desktop.services.members import MAX_CARD_NUMBER, MemberProfile
 from desktop.ui.card_dialog import CardDialog
 from desktop.ui.context import DeskContext
 from desktop.ui.photo_widget import PhotoWidget
 from shared.card import looks_like_member_card
-from shared.errors import MemberDeskError, ValidationError
-from shared.events.projectors import CARDS, MEMBERS
+from shared.errors import CardNumberTaken, MemberDeskError, ValidationError
 from shared.kinds import Gender
 from shared.member_input import clean_birthday, clean_mobile, clean_name
 from shared.rules.checkin import local_date
@@ -57,7 +56,6 @@ from shared.rules.checkin import local_date
 __all__ = ["FIELDS", "EnrollDialog", "parse_tags"]
 
 FIELDS: Final = ("name", "mobile", "gender", "birthday", "tags", "photo", "card")
-MAX_CARD_NUMBER: Final = 64
 _TAG_SEPARATORS = re.compile(r"[,，、;；]+")
 _ERROR_STYLE = "color: #c0392b;"
 # Error codes -> the field whose message they are.
@@ -73,6 +71,7 @@ _FIELD_OF_CODE: Final = {
     "blob.ref_invalid": "photo",
     "blob.missing": "photo",
     "blob.corrupt": "photo",
+    "card.number_taken": "card",
 }
 # ValidationError(field=...) names -> the form's field.
 _FIELD_OF_PARAM: Final = {
@@ -108,34 +107,6 @@ class _Form:
     tags: tuple[str, ...]
     marketing_consent: bool
     card: str | None
-
-
-class _CardTaken(Exception):
-    def __init__(self, member_no: str) -> None:
-        super().__init__(member_no)
-        self.member_no = member_no
-
-
-@dataclass(frozen=True)
-class _Saved:
-    member_id: str
-    card_error: Exception | None  # enrolled, but attaching the imported card failed
-
-
-def _card_owner(terminal: Terminal, number: str, member_id: str | None) -> str | None:
-    """The member number of another member already holding a live card ``number``."""
-    with terminal.engine.connect() as conn:
-        row = conn.execute(
-            select(MEMBERS.c.member_no)
-            .join(CARDS, CARDS.c.member_id == MEMBERS.c.id)
-            .where(
-                CARDS.c.number == number,
-                CARDS.c.revoked_at.is_(None),
-                MEMBERS.c.id != (member_id or ""),
-            )
-            .limit(1)
-        ).first()
-    return row.member_no if row is not None else None
 
 
 def _qimage_jpeg(image: QImage) -> tuple[bytes, QImage]:
@@ -385,14 +356,12 @@ class EnrollDialog(QDialog):
         jpeg, member_id = self._photo_jpeg, self._member_id
         creating = self._profile is None
 
-        def write() -> _Saved:
-            if form.card is not None:
-                owner = _card_owner(terminal, form.card, member_id)
-                if owner is not None:
-                    raise _CardTaken(owner)
+        def write() -> str:
+            # The member and the old card number go in one transaction: a number another
+            # member holds (CardNumberTaken) leaves everything as it was.
             photo_ref = blobs.put(jpeg) if jpeg is not None else None
             if creating:
-                saved_id = terminal.members.enroll(
+                return terminal.members.enroll(
                     name=form.name,
                     mobile=form.mobile,
                     gender=form.gender,
@@ -400,21 +369,13 @@ class EnrollDialog(QDialog):
                     tags=form.tags,
                     marketing_consent=form.marketing_consent,
                     photo_ref=photo_ref,
+                    card_number=form.card,
                 )
-            else:
-                assert member_id is not None
-                saved_id = member_id
-                if photo_ref is not None:
-                    changes["photo_ref"] = photo_ref
-                if changes:
-                    terminal.members.update(saved_id, **changes)
-            if form.card is None:
-                return _Saved(saved_id, None)
-            try:
-                terminal.members.attach_card(saved_id, form.card)
-            except Exception as exc:  # the member is saved; the card is shown as failed
-                return _Saved(saved_id, exc)
-            return _Saved(saved_id, None)
+            assert member_id is not None
+            if photo_ref is not None:
+                changes["photo_ref"] = photo_ref
+            terminal.members.update(member_id, card_number=form.card, **changes)
+            return member_id
 
         self._ctx.lanes.writes.run(write, self._guard(self._saved), self._guard(self._save_failed))
 
@@ -596,19 +557,13 @@ class EnrollDialog(QDialog):
         if self._photo_jpeg is None:
             self.photo.show_image(None, self.name_edit.text())
 
-    def _saved(self, saved: _Saved) -> None:
+    def _saved(self, member_id: str) -> None:
         self._set_busy("save", False)
-        self._member_id = saved.member_id
-        self._ctx.signals.member_changed.emit(saved.member_id)
-        if saved.card_error is not None:
-            # The member exists now: saving again only attaches the card.
-            self._photo_jpeg = None
-            self._load_profile(saved.member_id)
-            self._show_save_error(saved.card_error, default_field="card")
-            return
-        self.member_saved.emit(saved.member_id)
+        self._member_id = member_id
+        self._ctx.signals.member_changed.emit(member_id)
+        self.member_saved.emit(member_id)
         if self.print_card_after:
-            self._open_card_dialog(saved.member_id)
+            self._open_card_dialog(member_id)
         QDialog.accept(self)
 
     def _open_card_dialog(self, member_id: str) -> None:
@@ -620,16 +575,15 @@ class EnrollDialog(QDialog):
         self._set_busy("save", False)
         self._show_save_error(exc)
 
-    def _show_save_error(self, exc: Exception, default_field: str = "form") -> None:
-        if isinstance(exc, _CardTaken):
-            self._set_error(
-                "card",
-                self.tr("This card number already belongs to member {member_no}.").format(
-                    member_no=exc.member_no
-                ),
+    def _show_save_error(self, exc: Exception) -> None:
+        if isinstance(exc, CardNumberTaken):
+            # Next to the number itself, so the sentence names only the holder.
+            text = self.tr("This card number already belongs to member {member_no}.").format(
+                member_no=exc.params.get("member_no", "")
             )
         else:
-            self._set_error(_field_of(exc, default_field), self._ctx.error_message(exc))
+            text = self._ctx.error_message(exc)
+        self._set_error(_field_of(exc, "form"), text)
         self._focus_first_error()
 
     def _set_busy(self, what: str, busy: bool) -> None:

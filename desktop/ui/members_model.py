@@ -2,9 +2,10 @@
 
 Browsing: ``rowCount`` is the number of enrolled members; rows are read in pages of
 ``page_size`` on demand (when the view asks ``data()`` for a row nobody has loaded),
-on the reads lane, keyset-paged over the ``member_no`` index. The first key of every
-page is found once, by one scan of that index in a worker (no ``OFFSET`` scans: those
-cost more the deeper the page). A small LRU cache keeps the pages last painted, so
+on the reads lane, keyset-paged over the ``member_no`` index
+(``terminal.members.list_page``). The first key of every page is found once, by one
+scan of that index in a worker (``list_page_keys``; no ``OFFSET`` scans: those cost
+more the deeper the page). A small LRU cache keeps the pages last painted, so
 memory stays flat however far the desk scrolls. A row still loading shows a
 placeholder; ``dataChanged`` follows when its page arrives.
 
@@ -19,12 +20,9 @@ the background) when the count did not change, otherwise the model is reset.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterable
 from enum import IntEnum
 from typing import Any, Final, TypeVar
-from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import (
@@ -39,21 +37,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Integer,
-    and_,
-    bindparam,
-    func,
-    literal_column,
-    not_,
-    select,
-)
 
+from desktop.services.members import MemberRow, PageKey
 from desktop.ui.context import DeskContext
-from shared.events.projectors import LEDGER, MEMBERS
-from shared.kinds import Account
 
 __all__ = [
     "MEMBER_ID_ROLE",
@@ -86,17 +72,6 @@ class Column(IntEnum):
     ENROLLED = 5
 
 
-@dataclass(frozen=True, slots=True)
-class MemberRow:
-    member_id: str
-    member_no: str
-    name: str
-    mobile: str | None
-    tier: str
-    points: int
-    enrolled_on: date | None  # branch-local day
-
-
 def mask_mobile(mobile: str | None) -> str:
     """``13812345678`` -> ``138****5678``: enough for the desk to confirm, not to copy."""
     if not mobile:
@@ -104,93 +79,6 @@ def mask_mobile(mobile: str | None) -> str:
     if len(mobile) < 8:
         return mobile
     return mobile[:3] + "*" * (len(mobile) - 7) + mobile[-4:]
-
-
-# Queries, run on worker threads only.
-
-_ROWID = literal_column("members.rowid", Integer)
-_ENROLLED = MEMBERS.c.member_no != ""  # an update that arrived before its enrolment has no number
-_KEYS = select(MEMBERS.c.member_no, _ROWID).where(_ENROLLED).order_by(MEMBERS.c.member_no, _ROWID)
-_ROW_COLUMNS = (
-    MEMBERS.c.id,
-    MEMBERS.c.member_no,
-    MEMBERS.c.name,
-    MEMBERS.c.mobile,
-    MEMBERS.c.tier,
-    MEMBERS.c.enrolled_at,
-)
-# Rows from one page's first key on, in index order: a range scan of ix_members_member_no.
-_PAGE = (
-    select(*_ROW_COLUMNS)
-    .where(
-        _ENROLLED,
-        MEMBERS.c.member_no >= bindparam("member_no"),
-        not_(and_(MEMBERS.c.member_no == bindparam("member_no"), _ROWID < bindparam("rowid"))),
-    )
-    .order_by(MEMBERS.c.member_no, _ROWID)
-    .limit(bindparam("n"))
-)
-_POINTS = (
-    select(LEDGER.c.member_id, func.sum(LEDGER.c.amount))
-    .where(
-        LEDGER.c.member_id.in_(bindparam("ids", expanding=True)),
-        LEDGER.c.account == Account.POINTS.value,
-    )
-    .group_by(LEDGER.c.member_id)
-)
-_BY_IDS = select(*_ROW_COLUMNS).where(MEMBERS.c.id.in_(bindparam("ids", expanding=True)))
-
-PageKey = tuple[str, int]  # (member_no, rowid) of a page's first row
-
-
-def page_keys(engine: Engine, page_size: int) -> tuple[int, list[PageKey]]:
-    """The number of enrolled members and the first key of every page, in one index scan."""
-    keys: list[PageKey] = []
-    count = 0
-    with engine.connect() as conn:
-        result = conn.execute(_KEYS)
-        for count, (member_no, rowid) in enumerate(result, start=1):
-            if (count - 1) % page_size == 0:
-                keys.append((member_no, rowid))
-    return count, keys
-
-
-def load_page(engine: Engine, key: PageKey, page_size: int, tz: ZoneInfo) -> list[MemberRow]:
-    with engine.connect() as conn:
-        rows = conn.execute(_PAGE, {"member_no": key[0], "rowid": key[1], "n": page_size}).all()
-        return _member_rows(conn, rows, tz)
-
-
-def load_hits(engine: Engine, member_ids: Sequence[str], tz: ZoneInfo) -> list[MemberRow]:
-    """The table's rows for search hits, in the hits' order."""
-    with engine.connect() as conn:
-        rows = conn.execute(_BY_IDS, {"ids": list(member_ids)}).all()
-        by_id = {r.member_id: r for r in _member_rows(conn, rows, tz)}
-    return [by_id[i] for i in member_ids if i in by_id]
-
-
-def _member_rows(conn: Connection, rows: Sequence[Any], tz: ZoneInfo) -> list[MemberRow]:
-    ids = [r.id for r in rows]
-    points: dict[str, int] = {}
-    if ids:
-        for member_id, total in conn.execute(_POINTS, {"ids": ids}):
-            points[member_id] = int(total or 0)
-    return [
-        MemberRow(
-            member_id=r.id,
-            member_no=r.member_no,
-            name=r.name,
-            mobile=r.mobile,
-            tier=r.tier,
-            points=points.get(r.id, 0),
-            enrolled_on=_local_day(r.enrolled_at, tz),
-        )
-        for r in rows
-    ]
-
-
-def _local_day(at: datetime | None, tz: ZoneInfo) -> date | None:
-    return at.astimezone(tz).date() if at is not None else None
 
 
 # The model.
@@ -290,9 +178,9 @@ class MembersTableModel(QAbstractTableModel):
         """Re-read the count and page keys, then the pages on screen; re-run the search."""
         self._refresh_timer.stop()
         self._keys_seq += 1
-        seq, engine, size = self._keys_seq, self._ctx.terminal.engine, self._page_size
+        seq, members, size = self._keys_seq, self._ctx.terminal.members, self._page_size
         self._ctx.lanes.reads.run(
-            lambda: page_keys(engine, size),
+            lambda: members.list_page_keys(size),
             self._guard(lambda result: self._keys_loaded(seq, *result)),
             self._guard(self._read_failed),
         )
@@ -447,10 +335,10 @@ class MembersTableModel(QAbstractTableModel):
     def _fetch(self, page: int) -> None:
         generation = self._generation
         key = self._keys[page]
-        engine, size, tz = self._ctx.terminal.engine, self._page_size, self._ctx.terminal.branch_tz
+        members, size = self._ctx.terminal.members, self._page_size
         self._in_flight.add(page)
         self._ctx.lanes.reads.run(
-            lambda: load_page(engine, key, size, tz),
+            lambda: members.list_page(key, size),
             self._guard(lambda rows: self._page_loaded(generation, page, rows)),
             self._guard(lambda exc: self._page_failed(generation, page, exc)),
         )
@@ -511,7 +399,7 @@ class MembersTableModel(QAbstractTableModel):
 
         def search() -> list[MemberRow]:
             hits = terminal.search(text, limit=SEARCH_LIMIT)
-            return load_hits(terminal.engine, [h.member_id for h in hits], terminal.branch_tz)
+            return terminal.members.list_rows([h.member_id for h in hits])
 
         self._ctx.lanes.reads.run(
             search,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from desktop.error_text import LANGUAGES, MESSAGES, error_text, system_language
-from shared.errors import ERROR_CODES, CodeUnknown, FreezeLimitExceeded, MemberDeskError
+from shared.errors import (
+    ERROR_CODES,
+    CardNumberTaken,
+    CodeUnknown,
+    FreezeLimitExceeded,
+    MemberDeskError,
+)
 
 
 @pytest.mark.parametrize("code", sorted(ERROR_CODES))
@@ -23,6 +29,12 @@ def test_a_message_names_what_was_wrong():
     error = FreezeLimitExceeded(used=20, requested=15, limit=30, year=2026)
     assert error_text(error, "zh") == ("2026 年停卡天数超限：已用 20 天，本次 15 天，上限 30 天。")
     assert "15 asked" in error_text(error, "en")
+
+
+def test_a_taken_card_number_names_the_number_and_its_holder():
+    error = CardNumberTaken(number="OLD-1", member_no="T1000001")
+    assert error_text(error, "zh") == "卡号 OLD-1 已属于会员 T1000001。"
+    assert error_text(error, "en") == "Card number OLD-1 already belongs to member T1000001."
 
 
 def test_a_missing_parameter_never_breaks_the_message():

@@ -11,6 +11,7 @@ import pytest
 import shared.errors as errors_module
 from shared.errors import (
     ERROR_CODES,
+    CardNumberTaken,
     EventInvalid,
     MemberDeskError,
     NameTooLong,
@@ -50,6 +51,16 @@ def test_validation_errors_are_member_desk_errors() -> None:
     assert issubclass(ValidationError, MemberDeskError)
     assert issubclass(NameTooLong, ValidationError)
     assert issubclass(EventInvalid, MemberDeskError)
+
+
+def test_a_taken_card_number_is_a_validation_error_naming_number_and_holder() -> None:
+    err = CardNumberTaken(number="OLD-1", member_no="T1000001")
+
+    assert isinstance(err, ValidationError)
+    assert err.to_dict() == {
+        "code": "card.number_taken",
+        "params": {"number": "OLD-1", "member_no": "T1000001"},
+    }
 
 
 def test_an_error_keeps_its_params_and_turns_into_a_dict() -> None:

@@ -8,6 +8,9 @@ memberdesk init --branch NAME ...    set up a stand-alone terminal
 memberdesk info                      what a data directory holds
 memberdesk search QUERY --pin PIN    find members as the desk would
 memberdesk checkin CODE --pin PIN    check in a scanned/typed code
+memberdesk backup [--keep N]         back the database up now; print the backup's path
+memberdesk backups                   list the backups, newest first
+memberdesk restore FILE              replace the database with a backup (desk closed)
 """
 
 from __future__ import annotations
@@ -25,9 +28,17 @@ from sqlalchemy import func, select
 from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
 from desktop.error_text import error_text, system_language
 from desktop.services.member_state import not_undone
+from desktop.store.backups import (
+    BackupKind,
+    backups_folder,
+    list_backups,
+    restore_backup,
+    take_backup,
+)
 from desktop.store.database import DB_FILENAME
+from desktop.store.migrations_runner import HEAD_REVISION
 from desktop.terminal import Terminal
-from shared.errors import MemberDeskError
+from shared.errors import MemberDeskError, TerminalNotInitialised
 from shared.events.projectors import CHECKINS, MEMBERS, ORDERS
 from shared.model import Event
 
@@ -88,7 +99,27 @@ def _parser() -> argparse.ArgumentParser:
     checkin.add_argument("code")
     checkin.add_argument("--pin", required=True, help="staff PIN")
     checkin.set_defaults(handler=_cmd_checkin)
+
+    backup = sub.add_parser("backup", help="back the database up now and print the path")
+    backup.add_argument("--keep", type=_positive, help="then keep only the newest N manual backups")
+    backup.set_defaults(handler=_cmd_backup)
+
+    backups = sub.add_parser("backups", help="list the backups, newest first")
+    backups.set_defaults(handler=_cmd_backups)
+
+    restore = sub.add_parser(
+        "restore", help="replace the database with a backup (close the desk first)"
+    )
+    restore.add_argument("file", type=Path, help="the backup file")
+    restore.set_defaults(handler=_cmd_restore)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _data_dir(args: argparse.Namespace, default: Path) -> Path:
@@ -205,6 +236,50 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
             return 0
         print(f"REFUSED {name}: {decision.reason}")
         return 1
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir())
+    database = data_dir / DB_FILENAME
+    if not database.is_file():
+        raise TerminalNotInitialised(data_dir=str(data_dir))
+    info = take_backup(database, BackupKind.MANUAL, keep=args.keep)
+    print(info.path)
+    return 0
+
+
+def _cmd_backups(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir())
+    folder = backups_folder(data_dir / DB_FILENAME)
+    found = list_backups(folder)
+    if not found:
+        print(f"No backups in {folder}")
+        return 0
+    print(f"Backups in {folder} (newest first, local time):")
+    for info in found:
+        taken = info.taken_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        print(
+            f"  {taken}  {info.kind:13s} schema {info.revision:6s} "
+            f"{_size_text(info.size_bytes):>9s}  {info.path.name}"
+        )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args, default_data_dir())
+    result = restore_backup(args.file, data_dir / DB_FILENAME)
+    print(f"Restored {args.file} into {data_dir} (schema {result.revision}).")
+    if result.safety is not None:
+        print(f"The database it replaced was kept as {result.safety.path}")
+    if result.revision != HEAD_REVISION:
+        print("It will be brought up to the current schema when MemberDesk next opens it.")
+    return 0
+
+
+def _size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _print_info(data_dir: Path) -> None:

@@ -125,6 +125,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "数据文件来自更新版本的 MemberDesk，请升级后再打开。",
         "en": "The data file comes from a newer MemberDesk; please update to open it.",
     },
+    "backup.failed": {
+        "zh": "备份失败：{reason}。已有的备份没有受影响。",
+        "en": "The backup failed: {reason}. The backups already kept are untouched.",
+    },
+    "restore.file_missing": {"zh": "找不到备份文件：{path}", "en": "No such backup file: {path}"},
+    "restore.not_a_database": {
+        "zh": "{path} 不是数据库文件，未恢复。",
+        "en": "{path} is not a database file; nothing was restored.",
+    },
+    "restore.not_memberdesk": {
+        "zh": "{path} 不是 MemberDesk 的数据库，未恢复。",
+        "en": "{path} is not a MemberDesk database; nothing was restored.",
+    },
+    "restore.file_damaged": {
+        "zh": "备份文件已损坏（{path}），未恢复。",
+        "en": "The backup file is damaged ({path}); nothing was restored.",
+    },
+    "restore.schema_unknown": {
+        "zh": "该备份来自更新版本的 MemberDesk（数据版本 {revision}），请升级后再恢复。",
+        "en": "This backup comes from a newer MemberDesk (schema {revision}); "
+        "update MemberDesk to restore it.",
+    },
+    "restore.database_in_use": {
+        "zh": "数据库正在使用中（前台程序是否开着？），请先关闭 MemberDesk 再恢复。",
+        "en": "The database is in use (is the desk open?); close MemberDesk, then restore.",
+    },
 }
 LANGUAGES = ("zh", "en")
 

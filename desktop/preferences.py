@@ -1,4 +1,5 @@
-"""How this desk likes to work: camera, decoder, language, sound, locking, snapshots.
+"""How this desk likes to work: camera, decoder, language, sound, locking, snapshots,
+backups.
 
 Preferences belong to one terminal (the camera on this PC, the language its staff read)
 and are never synced. They live in the terminal's own settings table under ``desk.``
@@ -19,6 +20,8 @@ from shared.errors import ValidationError
 PREFIX = "desk."
 LANGUAGES = ("", "zh_CN", "en")  # "" follows the system locale
 DECODERS = ("zxing", "pyzbar")
+MAX_BACKUP_INTERVAL_HOURS = 7 * 24
+MAX_BACKUP_KEEP = 100
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class DeskPreferences:
     snapshots: bool = False  # keep a webcam snapshot of each check-in
     snapshot_retention_days: int = 30
     scan_gap_ms: int = 35  # keystrokes closer than this are a scanner, not a person
+    backup_interval_hours: int = 24  # 0: no scheduled backups
+    backup_keep: int = 7  # scheduled backups kept; older ones are deleted
 
     def validated(self) -> DeskPreferences:
         """Itself, or a ValidationError naming the first bad field."""
@@ -46,6 +51,12 @@ class DeskPreferences:
             )
         if not 5 <= self.scan_gap_ms <= 200:
             raise ValidationError(field="scan_gap_ms", value=str(self.scan_gap_ms))
+        if not 0 <= self.backup_interval_hours <= MAX_BACKUP_INTERVAL_HOURS:
+            raise ValidationError(
+                field="backup_interval_hours", value=str(self.backup_interval_hours)
+            )
+        if not 1 <= self.backup_keep <= MAX_BACKUP_KEEP:
+            raise ValidationError(field="backup_keep", value=str(self.backup_keep))
         return self
 
 

@@ -241,6 +241,53 @@ class SnapshotIdInvalid(ValidationError):
     code = "snapshot.checkin_id_invalid"
 
 
+class BackupFailed(MemberDeskError):
+    """A backup could not be taken, or its copy failed the integrity check; the backups
+    already kept are untouched. Params: ``reason`` (SQLite's or the OS's words), ``path``.
+    """
+
+    code = "backup.failed"
+
+
+class RestoreFileMissing(MemberDeskError):
+    """The file to restore from does not exist. Params: ``path``."""
+
+    code = "restore.file_missing"
+
+
+class RestoreNotADatabase(MemberDeskError):
+    """The file to restore from is not a SQLite database. Params: ``path``."""
+
+    code = "restore.not_a_database"
+
+
+class RestoreNotMemberDesk(MemberDeskError):
+    """The file is a SQLite database, but not one MemberDesk wrote. Params: ``path``."""
+
+    code = "restore.not_memberdesk"
+
+
+class RestoreFileDamaged(MemberDeskError):
+    """The file to restore from fails SQLite's integrity check. Params: ``path``, ``reason``."""
+
+    code = "restore.file_damaged"
+
+
+class RestoreSchemaUnknown(SchemaUnknown):
+    """The backup was written by a newer (or unknown) MemberDesk. Params: ``revision``, ``path``."""
+
+    code = "restore.schema_unknown"
+
+
+class DatabaseInUse(MemberDeskError):
+    """The database is open in another program (the desk), so it cannot be replaced now.
+
+    Params: ``path``.
+    """
+
+    code = "restore.database_in_use"
+
+
 def all_error_classes() -> list[type[MemberDeskError]]:
     """Every concrete error class, for the catalog-completeness test."""
     seen: list[type[MemberDeskError]] = []

@@ -3,35 +3,58 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from desktop.store import local_model as _local_model  # noqa: F401  (registers its tables)
+from desktop.store.backups import (
+    BACKUP_DIR,
+    BackupKind,
+    backup_database,
+    rotate_backups,
+    take_backup,
+)
 from desktop.store.migrations_runner import (
     HEAD_REVISION,
+    MIGRATIONS_DIR,
+    alembic_config,
     current_revision,
     is_known_revision,
     upgrade,
 )
 from shared.errors import SchemaUnknown
 
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
+
+__all__ = [
+    "BACKUP_DIR",
+    "DB_FILENAME",
+    "KEEP_MIGRATION_BACKUPS",
+    "backup_database",
+    "open_database",
+    "rotate_backups",
+]
+
 DB_FILENAME = "memberdesk.sqlite"
-BACKUP_DIR = "backups"
 KEEP_MIGRATION_BACKUPS = 5
 
 
-def open_database(data_dir: Path, *, bulk_load: bool = False) -> Engine:
+def open_database(
+    data_dir: Path, *, bulk_load: bool = False, migrations: Path = MIGRATIONS_DIR
+) -> Engine:
     """Open (creating if needed) the data directory's database at the newest schema.
 
     ``bulk_load`` trades durability for speed and is only for filling a new file.
+    ``migrations`` is the Alembic script folder; only tests bring another one (with a
+    revision newer than this build's head, to migrate a file from "an older version").
 
-    Before an existing file is migrated it is copied to ``backups/`` with its schema
-    revision in the name, so a failed or regretted upgrade can be undone by hand.
+    Before an existing file is migrated it is copied to ``backups/`` as a ``pre-migration``
+    backup with its schema revision in the name, so a failed or regretted upgrade can be
+    undone (``memberdesk restore``). The newest five such copies are kept.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_FILENAME
@@ -45,33 +68,27 @@ def open_database(data_dir: Path, *, bulk_load: bool = False) -> Engine:
     event.listen(engine, "begin", _begin)
     with engine.connect() as conn:
         revision = current_revision(conn)
-    if revision == HEAD_REVISION:
+    if revision == HEAD_REVISION and migrations == MIGRATIONS_DIR:
         return engine
-    if revision is not None and not is_known_revision(revision):
+    scripts = _scripts(migrations)
+    if revision == scripts.get_current_head():
+        return engine
+    if revision is not None and not _is_known(scripts, migrations, revision):
         engine.dispose()
         raise SchemaUnknown(revision=revision, path=str(path))
-    if revision is not None and revision != HEAD_REVISION:
-        backup_database(path, data_dir / BACKUP_DIR / f"memberdesk-{revision}-{_stamp()}.sqlite")
-        rotate_backups(data_dir / BACKUP_DIR, KEEP_MIGRATION_BACKUPS)
-    if revision != HEAD_REVISION:
+    try:
+        if revision is not None:
+            # No upgrade without its backup: a BackupFailed leaves the file as it was.
+            take_backup(path, BackupKind.MIGRATION, keep=KEEP_MIGRATION_BACKUPS)
         with engine.begin() as conn:
-            upgrade(conn)
+            if migrations == MIGRATIONS_DIR:
+                upgrade(conn)
+            else:
+                _upgrade_with(conn, migrations)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
-
-
-def backup_database(source: Path, target: Path) -> Path:
-    """A consistent copy of a live database (SQLite's online backup API)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return target
-
-
-def rotate_backups(folder: Path, keep: int) -> None:
-    """Delete all but the ``keep`` newest backups in ``folder``."""
-    backups = sorted(folder.glob("memberdesk-*.sqlite"), key=lambda p: p.stat().st_mtime)
-    for old in backups[:-keep]:
-        old.unlink()
 
 
 # Internals below.
@@ -119,5 +136,23 @@ def _bulk_load_pragmas(dbapi_conn: Any, record: Any) -> None:
     cur.close()
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+def _scripts(migrations: Path) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config()
+    cfg.set_main_option("script_location", str(migrations))
+    return ScriptDirectory.from_config(cfg)
+
+
+def _is_known(scripts: ScriptDirectory, migrations: Path, revision: str) -> bool:
+    if migrations == MIGRATIONS_DIR:
+        return is_known_revision(revision)
+    return any(rev.revision == revision for rev in scripts.walk_revisions())
+
+
+def _upgrade_with(conn: Connection, migrations: Path) -> None:
+    from alembic import command
+
+    cfg = alembic_config(conn)
+    cfg.set_main_option("script_location", str(migrations))
+    command.upgrade(cfg, "head")

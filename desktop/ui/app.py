@@ -1,5 +1,5 @@
 """Starting the desk: the Qt application, translations, the camera, the scanner
-filter and the main window, on an opened terminal."""
+filter, the scheduled backups and the main window, on an opened terminal."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from desktop.preferences import load_preferences
 from desktop.scan.camera import CameraScanner
 from desktop.scan.wedge_filter import WedgeFilter
 from desktop.terminal import Terminal
+from desktop.ui.backup_scheduler import BackupScheduler
 from desktop.ui.context import DeskContext
 from desktop.ui.i18n import choose_language, install_translators
 from desktop.ui.main_window import MainWindow
@@ -35,8 +36,10 @@ class DeskApp:
         self.translators = install_translators(self.qapp, self.language)
         self.ctx = DeskContext(terminal, prefs, self.language, self.qapp)
         self.camera = CameraScanner(self.qapp) if camera else None
-        self.window = MainWindow(self.ctx, self.camera)
+        self.backups = BackupScheduler(self.ctx)
+        self.window = MainWindow(self.ctx, self.camera, backups=self.backups)
         self.ctx.purge_snapshots()
+        self.backups.start()
         self.wedge = WedgeFilter(prefs.scan_gap_ms, self.qapp)
         self.qapp.installEventFilter(self.wedge)
         self.wedge.scanned.connect(self.window.route_scan)
@@ -49,6 +52,7 @@ class DeskApp:
         self.window.deleteLater()
         if self.camera is not None:
             self.camera.shutdown()
+        self.backups.stop()  # a backup under way is finished, not cut off
         self.ctx.lanes.wait()
         for translator in self.translators:
             self.qapp.removeTranslator(translator)

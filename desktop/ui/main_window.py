@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.scan.camera import CameraScanner, CameraState
 from desktop.scan.decode import DecoderBackend
 from desktop.services.context import StaffSession
+from desktop.ui.backup_scheduler import BackupScheduler
 from desktop.ui.checkin_view import CheckinView
 from desktop.ui.context import DeskContext
 from desktop.ui.enroll_dialog import EnrollDialog
@@ -39,11 +40,17 @@ from desktop.ui.sound import Cue, SoundBoard
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, ctx: DeskContext, camera: CameraScanner | None = None, parent: QWidget | None = None
+        self,
+        ctx: DeskContext,
+        camera: CameraScanner | None = None,
+        parent: QWidget | None = None,
+        *,
+        backups: BackupScheduler | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.camera = camera
+        self.backups = backups
         self.sounds = SoundBoard(ctx.prefs.sound, self)
         self.setWindowTitle(self.tr("MemberDesk"))
         self.resize(1280, 800)
@@ -68,6 +75,12 @@ class MainWindow(QMainWindow):
         for label in (self.staff_label, self.camera_label):
             self.statusBar().addWidget(label)
         self.statusBar().addPermanentWidget(self.sync_label)
+        self.backup_label = QLabel(self)
+        self.backup_label.setVisible(backups is not None)
+        self.statusBar().addPermanentWidget(self.backup_label)
+        if backups is not None:
+            backups.status_changed.connect(self._backup_status)
+            self._backup_status()
 
         self._previous_page: QWidget = self.checkin
         self._camera_id = ctx.prefs.camera_id
@@ -150,7 +163,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         if not self.locked:
-            SettingsDialog(self._ctx, self).exec()
+            SettingsDialog(self._ctx, self, backups=self.backups).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self.camera is not None:
@@ -218,6 +231,16 @@ class MainWindow(QMainWindow):
         self.camera_label.setText(text)
         if state != CameraState.ACTIVE:
             self.checkin.show_camera_state(text)
+
+    def _backup_status(self) -> None:
+        if self.backups is None:
+            return
+        self.backup_label.setText(self.backups.status_text())
+        # A failure stays in sight until a backup works again; nothing was lost meanwhile.
+        self.backup_label.setStyleSheet("color: #c62828;" if self.backups.is_failing else "")
+        self.backup_label.setToolTip(
+            self.tr("Backups are kept in {folder}").format(folder=self.backups.folder)
+        )
 
     def _capture_photo(self) -> QImage | None:
         return self.camera.latest_image() if self.camera is not None else None

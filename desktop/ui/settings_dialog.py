@@ -1,10 +1,12 @@
-"""This desk's settings: camera, decoder, language, sound, locking, snapshots, and
-(for an administrator) the re-entry window that the check-in rule uses."""
+"""This desk's settings: camera, decoder, language, sound, locking, snapshots, backups
+(set by a manager or an administrator, with when the last one was taken), and (for an
+administrator) the re-entry window that the check-in rule uses."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,16 +18,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.preferences import DeskPreferences
+from desktop.preferences import MAX_BACKUP_INTERVAL_HOURS, MAX_BACKUP_KEEP, DeskPreferences
 from desktop.scan.camera import camera_devices, device_id
+from desktop.ui.backup_scheduler import BackupScheduler
 from desktop.ui.context import DeskContext
 from shared.kinds import Role
 
+# Who may change how often the desk backs up and how many copies it keeps.
+BACKUP_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+
 
 class SettingsDialog(QDialog):
-    def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: DeskContext,
+        parent: QWidget | None = None,
+        *,
+        backups: BackupScheduler | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._backups = backups
         prefs = ctx.prefs
         self.setWindowTitle(self.tr("Settings"))
 
@@ -63,6 +76,25 @@ class SettingsDialog(QDialog):
         staff = ctx.terminal.staff.current
         self.checkin_window.setEnabled(staff is not None and staff.role is Role.ADMIN)
         self.checkin_window.setToolTip(self.tr("Only an administrator can change this"))
+        self.backup_interval = QSpinBox(self)
+        self.backup_interval.setRange(0, MAX_BACKUP_INTERVAL_HOURS)
+        self.backup_interval.setSuffix(self.tr(" h"))
+        self.backup_interval.setSpecialValueText(self.tr("Never"))
+        self.backup_interval.setValue(prefs.backup_interval_hours)
+        self.backup_keep = QSpinBox(self)
+        self.backup_keep.setRange(1, MAX_BACKUP_KEEP)
+        self.backup_keep.setValue(prefs.backup_keep)
+        may_set_backups = staff is not None and staff.role in BACKUP_ROLES
+        for field in (self.backup_interval, self.backup_keep):
+            field.setEnabled(may_set_backups)
+            field.setToolTip(self.tr("Only a manager or an administrator can change this"))
+        self.last_backup = QLabel(self)
+        self.last_backup.setWordWrap(True)
+        self.last_backup.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.last_backup.setVisible(backups is not None)
+        if backups is not None:
+            backups.status_changed.connect(self._show_backup_status)
+            self._show_backup_status()
         self.note = QLabel(self.tr("A new language takes effect when MemberDesk restarts."), self)
         self.note.setWordWrap(True)
 
@@ -76,6 +108,9 @@ class SettingsDialog(QDialog):
         form.addRow("", self.snapshots)
         form.addRow(self.tr("Keep snapshots for"), self.retention)
         form.addRow(self.tr("Refuse a second check-in within"), self.checkin_window)
+        form.addRow(self.tr("Back up the data every"), self.backup_interval)
+        form.addRow(self.tr("Backups to keep"), self.backup_keep)
+        form.addRow("", self.last_backup)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -93,6 +128,8 @@ class SettingsDialog(QDialog):
             idle_lock_minutes=self.idle_lock.value(),
             snapshots=self.snapshots.isChecked(),
             snapshot_retention_days=self.retention.value(),
+            backup_interval_hours=self.backup_interval.value(),
+            backup_keep=self.backup_keep.value(),
         )
 
     def accept(self) -> None:
@@ -102,6 +139,15 @@ class SettingsDialog(QDialog):
             if minutes != self._ctx.terminal.config.checkin_window_minutes:
                 self._ctx.terminal.set_checkin_window(minutes)
         super().accept()
+
+    def _show_backup_status(self) -> None:
+        if self._backups is None:
+            return
+        self.last_backup.setText(
+            self._backups.status_text()
+            + "\n"
+            + self.tr("Backups are kept in {folder}").format(folder=self._backups.folder)
+        )
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:

@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>BackupScheduler</name>
+    <message>
+        <source>Last backup: checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups are off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last backup: none yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups are off (last backup: {time})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last backup: {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CardDialog</name>
     <message>
         <source>Member card</source>
@@ -340,6 +367,10 @@
     </message>
     <message>
         <source>Camera off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups are kept in {folder}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -951,6 +982,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source> h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a manager or an administrator can change this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>A new language takes effect when MemberDesk restarts.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -976,6 +1015,18 @@
     </message>
     <message>
         <source>Refuse a second check-in within</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back up the data every</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups to keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups are kept in {folder}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>BackupScheduler</name>
+    <message>
+        <source>Last backup: checking…</source>
+        <translation>上次备份：检查中…</translation>
+    </message>
+    <message>
+        <source>Backups are off</source>
+        <translation>自动备份已关闭</translation>
+    </message>
+    <message>
+        <source>Last backup: none yet</source>
+        <translation>上次备份：暂无</translation>
+    </message>
+    <message>
+        <source>Backups are off (last backup: {time})</source>
+        <translation>自动备份已关闭（上次备份：{time}）</translation>
+    </message>
+    <message>
+        <source>Last backup: {time}</source>
+        <translation>上次备份：{time}</translation>
+    </message>
+    <message>
+        <source>Backup failed: {reason}</source>
+        <translation>备份失败：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>CardDialog</name>
     <message>
         <source>Member card</source>
@@ -341,6 +368,10 @@
     <message>
         <source>Camera off</source>
         <translation>摄像头已关闭</translation>
+    </message>
+    <message>
+        <source>Backups are kept in {folder}</source>
+        <translation>备份保存在 {folder}</translation>
     </message>
 </context>
 <context>
@@ -948,6 +979,14 @@
         <translation>只有管理员可以修改此项</translation>
     </message>
     <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Only a manager or an administrator can change this</source>
+        <translation>只有店长或管理员可以修改此项</translation>
+    </message>
+    <message>
         <source>A new language takes effect when MemberDesk restarts.</source>
         <translation>新语言将在 MemberDesk 重启后生效。</translation>
     </message>
@@ -974,6 +1013,18 @@
     <message>
         <source>Refuse a second check-in within</source>
         <translation>禁止重复签到间隔</translation>
+    </message>
+    <message>
+        <source>Back up the data every</source>
+        <translation>自动备份间隔</translation>
+    </message>
+    <message>
+        <source>Backups to keep</source>
+        <translation>保留备份份数</translation>
+    </message>
+    <message>
+        <source>Backups are kept in {folder}</source>
+        <translation>备份保存在 {folder}</translation>
     </message>
 </context>
 <context>

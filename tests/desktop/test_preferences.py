@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from desktop.preferences import DeskPreferences, load_preferences, save_preferences
-from desktop.store.settings_store import write_settings
+from desktop.store.settings_store import read_settings, write_settings
 from shared.errors import ValidationError
 
 
@@ -33,6 +33,10 @@ def test_saved_preferences_come_back(terminal):
         {"idle_lock_minutes": -1},
         {"snapshot_retention_days": 0},
         {"scan_gap_ms": 1000},
+        {"backup_interval_hours": -1},
+        {"backup_interval_hours": 7 * 24 + 1},
+        {"backup_keep": 0},
+        {"backup_keep": 101},
     ],
 )
 def test_bad_values_are_refused_and_nothing_is_saved(terminal, change):
@@ -51,3 +55,16 @@ def test_a_damaged_stored_value_falls_back_to_its_default(terminal):
 
     assert prefs.idle_lock_minutes == DeskPreferences().idle_lock_minutes
     assert prefs.sound is False
+
+
+def test_a_desk_backs_up_daily_and_keeps_a_week_unless_told_otherwise(terminal):
+    prefs = load_preferences(terminal.engine)
+    assert (prefs.backup_interval_hours, prefs.backup_keep) == (24, 7)
+
+    save_preferences(terminal.engine, replace(prefs, backup_interval_hours=0, backup_keep=30))
+
+    again = load_preferences(terminal.engine)
+    assert (again.backup_interval_hours, again.backup_keep) == (0, 30)
+    with terminal.engine.connect() as conn:
+        stored = read_settings(conn)
+    assert (stored["desk.backup_interval_hours"], stored["desk.backup_keep"]) == ("0", "30")

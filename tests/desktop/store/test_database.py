@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import shutil
 import sqlite3
-import time
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from desktop.store.backups import BackupKind, list_backups
 from desktop.store.database import (
     BACKUP_DIR,
     DB_FILENAME,
@@ -22,17 +24,19 @@ from desktop.store.database import (
     rotate_backups,
 )
 from desktop.store.migrations_runner import (
+    HEAD_REVISION,
     alembic_config,
     current_revision,
     head_revision,
     upgrade,
 )
 from desktop.store.settings_store import read_settings, write_settings
-from shared.errors import SchemaUnknown
+from shared.errors import BackupFailed, SchemaUnknown
 from shared.events.projectors import MEMBERS
 from shared.ids import new_id
 from shared.kinds import Role
 from shared.model import Base
+from tests.desktop.store.conftest import NEWER_REVISION, PROBE_TABLE, migrate_with
 
 # A revision this build does not know: a file written by another version of the app.
 FOREIGN_REVISION = "9999_from_another_build"
@@ -178,21 +182,96 @@ def test_a_file_from_an_unknown_version_is_refused_and_left_untouched(tmp_path):
     assert backups(tmp_path) == []
 
 
-def test_rotation_keeps_the_newest_five_backups(tmp_path):
+def test_a_file_at_an_older_revision_is_backed_up_before_it_is_migrated(tmp_path, newer_migrations):
+    make_database(tmp_path, {"marker": "before the upgrade"})
+
+    engine = open_database(tmp_path, migrations=newer_migrations)
+    try:
+        with engine.connect() as conn:
+            assert current_revision(conn) == NEWER_REVISION
+            assert PROBE_TABLE in inspect(conn).get_table_names()
+            assert read_settings(conn)["marker"] == "before the upgrade"
+    finally:
+        engine.dispose()
+
+    [backup] = backups(tmp_path)
+    assert backup.name.startswith(f"memberdesk-pre-migration-{HEAD_REVISION}-")
+    [info] = list_backups(tmp_path / BACKUP_DIR)
+    assert (info.kind, info.revision) == (BackupKind.MIGRATION, HEAD_REVISION)
+    with closing(sqlite3.connect(backup)) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            HEAD_REVISION,
+        )
+        tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+        marker = copy.execute("SELECT value FROM terminal_settings WHERE key = 'marker'").fetchone()
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert PROBE_TABLE not in tables
+    assert marker == ("before the upgrade",)
+
+
+def test_the_migration_backup_opens_at_its_own_revision(tmp_path, newer_migrations):
+    make_database(tmp_path)
+    open_database(tmp_path, migrations=newer_migrations).dispose()
+    [backup] = backups(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(backup, elsewhere / DB_FILENAME)
+
+    engine = open_database(elsewhere)  # this build: the backup is at its head
+    try:
+        with engine.connect() as conn:
+            assert current_revision(conn) == HEAD_REVISION
+    finally:
+        engine.dispose()
+    assert backups(elsewhere) == []
+
+
+def test_migration_backups_are_rotated_to_the_newest_five(tmp_path, newer_migrations):
+    make_database(tmp_path)
+    for upgrade_no in range(7):
+        engine = open_database(tmp_path, migrations=newer_migrations)
+        migrate_with(engine, newer_migrations, HEAD_REVISION)  # back to "older" again
+        with engine.begin() as conn:
+            write_settings(conn, {"upgrade_no": str(upgrade_no + 1)})
+        engine.dispose()
+    # The first upgrade copied the file before any upgrade_no was written.
+    open_database(tmp_path, migrations=newer_migrations).dispose()
+
+    kept = list_backups(tmp_path / BACKUP_DIR)
+    assert KEEP_MIGRATION_BACKUPS == 5
+    assert len(kept) == KEEP_MIGRATION_BACKUPS == len(backups(tmp_path))
+    numbers = []
+    for info in kept:
+        with closing(sqlite3.connect(info.path)) as copy:
+            row = copy.execute(
+                "SELECT value FROM terminal_settings WHERE key = 'upgrade_no'"
+            ).fetchone()
+        numbers.append(int(row[0]))
+    assert numbers == [7, 6, 5, 4, 3]  # newest first: the two oldest copies went
+
+
+def test_a_migration_that_cannot_be_backed_up_does_not_run(tmp_path, newer_migrations):
+    path = make_database(tmp_path)
+    (tmp_path / BACKUP_DIR).write_text("a file where the backups folder should be")
+
+    with pytest.raises(BackupFailed):
+        open_database(tmp_path, migrations=newer_migrations)
+
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
+
+
+def test_an_old_style_migration_backup_is_listed_and_rotated_with_its_kind(tmp_path):
     folder = tmp_path / BACKUP_DIR
     folder.mkdir()
-    now = time.time()
-    made = []
-    for i in range(7):
-        backup = folder / f"memberdesk-000{i}-2020010{i}T000000.sqlite"
-        backup.write_bytes(b"an older backup")
-        os.utime(backup, (now - 1000 + i, now - 1000 + i))
-        made.append(backup)
+    old = folder / "memberdesk-0001-20200101T000000.sqlite"  # named before kinds existed
+    old.write_bytes(b"an older backup")
 
-    rotate_backups(folder, KEEP_MIGRATION_BACKUPS)
-
-    assert KEEP_MIGRATION_BACKUPS == 5
-    assert sorted(backups(tmp_path)) == sorted(made[-5:])
+    [info] = list_backups(folder)
+    assert (info.kind, info.revision) == (BackupKind.MIGRATION, "0001")
+    assert info.taken_at == datetime(2020, 1, 1, tzinfo=UTC)
+    rotate_backups(folder, 1, BackupKind.SCHEDULED)
+    assert old.exists()
 
 
 # Backups.
@@ -235,6 +314,4 @@ def test_a_transaction_covers_its_reads_not_only_its_writes(tmp_path):
 
 def test_the_head_revision_constant_is_the_newest_migration():
     """``open_database`` trusts HEAD_REVISION to skip Alembic on an up-to-date file."""
-    from desktop.store.migrations_runner import HEAD_REVISION
-
     assert HEAD_REVISION == head_revision()

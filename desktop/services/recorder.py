@@ -83,8 +83,11 @@ class Recorder:
         conn.close()  # back to the pool, rolling back whatever was left open
 
     def _drop_spare(self, _engine: Engine) -> None:
+        # After dispose, a connection closed the usual way goes back to the old pool and
+        # keeps the file open until garbage collection: a restore could not replace it.
         with self._lock:
-            _close_all(self._spare)
+            while self._spare:
+                self._spare.pop().invalidate()
 
     def make_event(self, type_: str, payload: BaseModel, *, actor_id: str) -> EventEnvelope:
         return EventEnvelope(

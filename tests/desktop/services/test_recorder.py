@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 import pytest
 from sqlalchemy import func, select
 
@@ -68,3 +71,17 @@ def test_the_connection_is_kept_between_transactions_and_closed_with_the_engine(
     with terminal.recorder.transaction() as tx:
         assert tx.conn is not first
         tx.record("branch.configured", _branch("南店"), actor_id=new_id())
+
+
+def test_closing_the_terminal_closes_the_kept_connection_for_real(terminal) -> None:
+    """Found by the restore command: a file still open after close() cannot be replaced."""
+    with terminal.recorder.transaction() as tx:
+        tx.record("branch.configured", _branch("北店"), actor_id=new_id())
+    path = terminal.engine.url.database
+
+    terminal.close()
+
+    # Leaving WAL mode needs the only connection to the file.
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as only:
+        assert only.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+        only.execute("PRAGMA journal_mode=WAL")

@@ -126,11 +126,13 @@ def _json_text(value: Any) -> str:
 
 
 def _bulk_load_pragmas(dbapi_conn: Any, record: Any) -> None:
-    """For filling a brand-new file (demo data): a crash means starting again anyway."""
+    """For filling a brand-new file (demo data): a crash or an error means starting again
+    anyway (the demo generator then deletes the file), so nothing is journalled."""
     _set_pragmas(dbapi_conn, record)
     cur = dbapi_conn.cursor()
-    # Pages are written once into the file, not into the WAL and then again.
-    cur.execute("PRAGMA journal_mode=MEMORY")
+    # Pages are written once into the file: not into the WAL and then again, nor copied
+    # into a rollback journal first.
+    cur.execute("PRAGMA journal_mode=OFF")
     cur.execute("PRAGMA synchronous=OFF")
     cur.execute("PRAGMA cache_size=-1048576")
     cur.close()

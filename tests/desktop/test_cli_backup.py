@@ -12,6 +12,7 @@ import pytest
 from desktop.cli import main
 from desktop.store.backups import BackupKind, list_backups
 from desktop.store.database import BACKUP_DIR, DB_FILENAME, open_database
+from desktop.store.migrations_runner import HEAD_REVISION
 from shared.events.projectors import MEMBERS
 from shared.ids import new_id
 
@@ -69,7 +70,7 @@ def test_backups_lists_them_newest_first(data_dir, capsys):
     out = capsys.readouterr().out
     names = [info.path.name for info in list_backups(data_dir / BACKUP_DIR)]
     assert [line.split()[-1] for line in out.splitlines()[1:]] == names
-    assert "manual" in out and "schema 0001" in out and "KB" in out
+    assert "manual" in out and f"schema {HEAD_REVISION}" in out and "KB" in out
 
 
 def test_restore_brings_a_backup_back_and_keeps_the_replaced_file(data_dir, capsys):

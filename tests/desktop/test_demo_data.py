@@ -239,7 +239,7 @@ GOLDEN_DIGESTS = {
     "ledger_entries": (759, "24eb7dc755998d83"),
     "member_cards": (200, "cdef21da7210d966"),
     "member_name_grams": (743, "c5f5d60f5745b918"),
-    "members": (200, "d9a23300c15554a3"),
+    "members": (200, "a6fe8871110f9bf1"),
     "membership_freezes": (0, "e3b0c44298fc1c14"),
     "memberships": (348, "323a29d303b8ba19"),
     "order_lines": (348, "f767797ac76798ed"),

@@ -1,9 +1,9 @@
 """Fixtures for the store: a schema one revision newer than this build's.
 
-This build has a single migration, so no file can be "from an older version" of it. The
-store's migration path (back up, then upgrade) is tested against a copy of the real
+The store's migration path (back up, then upgrade) is tested against a copy of the real
 migration scripts plus one real extra revision, handed to ``open_database`` the way a
-newer MemberDesk would bring its own scripts.
+newer MemberDesk would bring its own scripts: so the test holds whatever migrations
+this build ships.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -44,8 +44,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     write_atomic(path, write)
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable (POSIX only; Windows cannot open a directory)."""
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (POSIX only; Windows cannot open a directory)."""
     if os.name != "posix":
         return
     fd = os.open(directory, os.O_RDONLY)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from desktop.store.atomic import fsync_directory
 from desktop.store.migrations_runner import is_known_revision
 from shared.errors import (
     BackupFailed,
@@ -227,7 +228,7 @@ def restore_backup(backup: Path, database: Path, *, now: datetime | None = None)
         raise
     for suffix in ("-wal", "-shm", "-journal"):
         _remove(database.with_name(database.name + suffix))
-    _fsync_directory(database.parent)
+    fsync_directory(database.parent)
     return RestoreResult(revision=revision, safety=safety)
 
 
@@ -405,7 +406,7 @@ def _publish(tmp: Path, target: Path) -> None:
     with tmp.open("rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
-    _fsync_directory(target.parent)
+    fsync_directory(target.parent)
 
 
 def _remove(path: Path) -> None:
@@ -419,14 +420,3 @@ def _remove_stale_temps(folder: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             if tmp.stat().st_mtime < cutoff:
                 tmp.unlink()
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename durable (POSIX only; Windows cannot open a directory)."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

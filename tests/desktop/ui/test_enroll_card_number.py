@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication
 
 from desktop.terminal import Terminal
 from desktop.ui.context import DeskContext
-from desktop.ui.enroll_dialog import EnrollDialog
 from desktop.ui.i18n import install_translators
+from tests.desktop.ui.test_enroll_dialog import click_ok, make_dialog
 
 TAKEN = "This card number already belongs to member T1000001."
-
-
-def make_dialog(qtbot, desk: DeskContext, **kwargs) -> EnrollDialog:
-    dialog = EnrollDialog(desk, **kwargs)
-    qtbot.addWidget(dialog)
-    dialog.print_card_check.setChecked(False)
-    dialog.show()
-    return dialog
-
-
-def click_ok(dialog: EnrollDialog) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
 def live_numbers(terminal: Terminal, member_id: str) -> list[tuple[str, str]]:

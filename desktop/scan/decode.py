@@ -52,7 +52,7 @@ MAX_SIDE = 1280
 
 Box = tuple[int, int, int, int]
 
-_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCodeModel2)
+_QR = zxingcpp.BarcodeFormat.QRCodeModel2
 _REGION_MARGIN = 0.3  # around an unread symbol, as a share of its size
 _MIN_REGION = 8  # pixels; zxing reports some failed symbols with no usable position
 _SEARCH_SIDE = 320  # the texture search box-shrinks the frame to about this long side

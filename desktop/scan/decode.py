@@ -52,7 +52,6 @@ MAX_SIDE = 1280
 
 Box = tuple[int, int, int, int]
 
-_QR = zxingcpp.BarcodeFormat.QRCodeModel2
 _REGION_MARGIN = 0.3  # around an unread symbol, as a share of its size
 _MIN_REGION = 8  # pixels; zxing reports some failed symbols with no usable position
 _SEARCH_SIDE = 320  # the texture search box-shrinks the frame to about this long side
@@ -214,7 +213,7 @@ def _read_zxing(
     gray: Image.Image, binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
 ) -> _Attempt:
     found = zxingcpp.read_barcodes(
-        gray, formats=_QR, try_rotate=False, binarizer=binarizer, return_errors=True
+        gray, formats=_qr_only(), try_rotate=False, binarizer=binarizer, return_errors=True
     )
     texts = [text for code in found if code.valid and (text := _utf8(code.bytes)) is not None]
     unread = [_region(code.position, gray.size) for code in found if not code.valid]
@@ -293,3 +292,9 @@ def _utf8(data: bytes) -> str | None:
 
 def _unique(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(texts))
+
+
+def _qr_only() -> zxingcpp.BarcodeFormats:
+    # Made per call: a module-level instance outlives nanobind's teardown in the GUI
+    # process, which then reports it as leaked at every exit.
+    return zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCodeModel2)

@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="replace the database with a backup (close the desk first)"
     )
     restore.add_argument("file", type=Path, help="the backup file")
+    restore.add_argument(
+        "--other-terminal",
+        action="store_true",
+        help="restore another terminal's backup: this PC becomes that terminal "
+        "(a replaced PC; never run the old one again)",
+    )
     restore.set_defaults(handler=_cmd_restore)
     return parser
 
@@ -267,7 +273,7 @@ def _cmd_backups(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args, default_data_dir())
-    result = restore_backup(args.file, data_dir / DB_FILENAME)
+    result = restore_backup(args.file, data_dir / DB_FILENAME, other_terminal=args.other_terminal)
     print(f"Restored {args.file} into {data_dir} (schema {result.revision}).")
     if result.safety is not None:
         print(f"The database it replaced was kept as {result.safety.path}")

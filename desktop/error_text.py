@@ -147,6 +147,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This backup comes from a newer MemberDesk (schema {revision}); "
         "update MemberDesk to restore it.",
     },
+    "restore.other_terminal": {
+        "zh": "该备份属于另一台终端（{backup_terminal}），本机是 {this_terminal}，未恢复。"
+        "若要用它替换本机（例如换新电脑），请加 --other-terminal，并确保原终端不再使用。",
+        "en": "This backup belongs to another terminal ({backup_terminal}); this one is "
+        "{this_terminal}. Nothing was restored. To make this PC that terminal (a replaced "
+        "PC), add --other-terminal, and never run the old one again.",
+    },
     "restore.database_in_use": {
         "zh": "数据库正在使用中（前台程序是否开着？），请先关闭 MemberDesk 再恢复。",
         "en": "The database is in use (is the desk open?); close MemberDesk, then restore.",

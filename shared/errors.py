@@ -288,6 +288,16 @@ class DatabaseInUse(MemberDeskError):
     code = "restore.database_in_use"
 
 
+class RestoreOtherTerminal(MemberDeskError):
+    """The backup is another terminal's: restoring it would give this PC that terminal's
+    identity, and two terminals writing as one would mix their events for good.
+
+    Params: ``path``, ``backup_terminal`` and ``this_terminal`` (their terminal codes).
+    """
+
+    code = "restore.other_terminal"
+
+
 def all_error_classes() -> list[type[MemberDeskError]]:
     """Every concrete error class, for the catalog-completeness test."""
     seen: list[type[MemberDeskError]] = []

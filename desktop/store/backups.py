@@ -34,6 +34,7 @@ from shared.errors import (
     RestoreFileMissing,
     RestoreNotADatabase,
     RestoreNotMemberDesk,
+    RestoreOtherTerminal,
     RestoreSchemaUnknown,
 )
 
@@ -198,7 +199,13 @@ def back_up_if_due(
     return ScheduledRun(taken=taken, last_at=taken.taken_at)
 
 
-def restore_backup(backup: Path, database: Path, *, now: datetime | None = None) -> RestoreResult:
+def restore_backup(
+    backup: Path,
+    database: Path,
+    *,
+    now: datetime | None = None,
+    other_terminal: bool = False,
+) -> RestoreResult:
     """Replace ``database`` with the copy in ``backup``.
 
     The backup is checked first (a SQLite file, sound, from MemberDesk, at a schema revision
@@ -206,6 +213,10 @@ def restore_backup(backup: Path, database: Path, *, now: datetime | None = None)
     current file is copied to ``backups/`` as a ``pre-restore`` backup, and the backup takes
     its place with any ``-wal``/``-shm`` of the old file removed. Refused while any program
     has the database open: the desk would go on writing into the file being replaced.
+
+    A backup of another terminal is refused unless ``other_terminal``: it carries that
+    terminal's identity (the PC replacing a broken one wants exactly that; any other PC
+    would then write events as a second copy of it).
     """
     if not backup.is_file():
         raise RestoreFileMissing(path=str(backup))
@@ -220,6 +231,8 @@ def restore_backup(backup: Path, database: Path, *, now: datetime | None = None)
         revision = _check_restorable(candidate, backup)
         safety = None
         if database.exists():
+            if not other_terminal:
+                _ensure_same_terminal(candidate, database, backup)
             _ensure_not_in_use(database)
             safety = _safety_copy(database, now)
         os.replace(candidate, database)
@@ -357,6 +370,32 @@ def _check_restorable(candidate: Path, backup: Path) -> str:
     if not is_known_revision(revision):
         raise RestoreSchemaUnknown(revision=revision, path=str(backup))
     return revision
+
+
+def _ensure_same_terminal(candidate: Path, database: Path, backup: Path) -> None:
+    theirs, ours = _terminal_of(candidate), _terminal_of(database)
+    if theirs is not None and ours is not None and theirs[0] != ours[0]:
+        raise RestoreOtherTerminal(
+            path=str(backup), backup_terminal=theirs[1], this_terminal=ours[1]
+        )
+
+
+def _terminal_of(path: Path) -> tuple[str, str] | None:
+    """(terminal id, terminal code) of a database; None when it cannot be read (a
+    damaged current file is what a restore is for) or is not set up yet."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            found = dict(
+                db.execute(
+                    "SELECT key, value FROM terminal_settings "
+                    "WHERE key IN ('terminal_id', 'terminal_code')"
+                ).fetchall()
+            )
+    except sqlite3.DatabaseError:
+        return None
+    if "terminal_id" not in found:
+        return None
+    return found["terminal_id"], found.get("terminal_code") or found["terminal_id"]
 
 
 def _ensure_not_in_use(database: Path) -> None:

@@ -114,7 +114,56 @@ def test_restore_refuses_with_a_reason(data_dir, tmp_path, capsys, monkeypatch, 
     assert list_backups(data_dir / BACKUP_DIR) == []
 
 
+def test_another_terminals_backup_is_refused(data_dir, tmp_path, capsys):
+    add_member(data_dir, "本机")
+    before = (data_dir / DB_FILENAME).read_bytes()
+
+    assert run(data_dir, "restore", str(_other_terminal(data_dir, tmp_path))) == 2
+
+    err = capsys.readouterr().err
+    assert "[restore.other_terminal]" in err and "T9" in err
+    assert (data_dir / DB_FILENAME).read_bytes() == before
+    assert list_backups(data_dir / BACKUP_DIR) == []
+
+
+def test_another_terminals_backup_is_restored_when_asked(data_dir, tmp_path, capsys):
+    """A PC replacing a broken one takes on its identity, knowingly."""
+    backup = _other_terminal(data_dir, tmp_path)
+
+    assert run(data_dir, "restore", "--other-terminal", str(backup)) == 0
+
+    assert "另一台" in member_names(data_dir / DB_FILENAME)
+
+
+def test_a_new_pc_restores_any_terminals_backup(data_dir, tmp_path, capsys):
+    backup = _other_terminal(data_dir, tmp_path)
+    new_pc = tmp_path / "new-pc"
+
+    assert run(new_pc, "restore", str(backup)) == 0
+
+    assert "另一台" in member_names(new_pc / DB_FILENAME)
+
+
 # Internals below.
+
+
+def _other_terminal(data_dir: Path, directory: Path) -> Path:
+    """A backup made on another terminal (its own id and code) of the same shop."""
+    other = directory / "other"
+    other.mkdir()
+    path = other / DB_FILENAME
+    with (
+        closing(sqlite3.connect(data_dir / DB_FILENAME)) as source,
+        closing(sqlite3.connect(path)) as target,
+    ):
+        source.backup(target)
+        target.execute(
+            "UPDATE terminal_settings SET value = ? WHERE key = 'terminal_id'", (new_id(),)
+        )
+        target.execute("UPDATE terminal_settings SET value = 'T9' WHERE key = 'terminal_code'")
+        target.commit()
+    add_member(other, "另一台")
+    return path
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from desktop.config import TerminalConfig, TerminalIdentity, identity_from_settings
 from desktop.keystore import KeyStore
+from desktop.preferences import DeskPreferences, load_preferences, save_preferences
 from desktop.services.checkin import CheckinService
 from desktop.services.context import ServiceContext
 from desktop.services.history import HistoryService
@@ -160,6 +161,17 @@ class Terminal:
         with self.engine.begin() as conn:
             write_settings(conn, config.to_settings())
         self._ctx.config = config
+
+    def save_preferences(self, prefs: DeskPreferences) -> None:
+        """Store this desk's preferences. Anyone logged in may change the camera, sound
+        or language; the backup schedule and how many backups are kept take a manager."""
+        current = load_preferences(self.engine)
+        if (prefs.backup_interval_hours, prefs.backup_keep) != (
+            current.backup_interval_hours,
+            current.backup_keep,
+        ):
+            self._ctx.actor(Action.MANAGE_BACKUPS)
+        save_preferences(self.engine, prefs)
 
     @property
     def branch_tz(self) -> ZoneInfo:

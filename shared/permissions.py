@@ -19,6 +19,7 @@ class Action(StrEnum):
     UNDO_CHECKIN = "undo_checkin"
     ADJUST_BALANCE = "adjust_balance"
     CONFIGURE = "configure"
+    MANAGE_BACKUPS = "manage_backups"  # a desk's backup schedule and how many it keeps
 
 
 _DESK = frozenset({Role.FRONT_DESK, Role.CASHIER, Role.MANAGER, Role.ADMIN})
@@ -36,6 +37,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.UNDO_CHECKIN: _MANAGE,
     Action.ADJUST_BALANCE: _MANAGE,
     Action.CONFIGURE: frozenset({Role.ADMIN}),
+    Action.MANAGE_BACKUPS: _MANAGE,
 }
 
 

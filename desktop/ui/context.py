@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 
 from desktop.error_text import error_text
-from desktop.preferences import DeskPreferences, save_preferences
+from desktop.preferences import DeskPreferences
 from desktop.store.blobs import BlobStore
 from desktop.store.snapshots import SnapshotStore
 from desktop.terminal import Terminal
@@ -105,7 +105,7 @@ class DeskContext:
         )
 
     def save_preferences(self, prefs: DeskPreferences) -> None:
-        save_preferences(self.terminal.engine, prefs)
+        self.terminal.save_preferences(prefs)
         self.prefs = prefs
         self.signals.preferences_changed.emit()
 

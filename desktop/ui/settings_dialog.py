@@ -23,9 +23,9 @@ from desktop.scan.camera import camera_devices, device_id
 from desktop.ui.backup_scheduler import BackupScheduler
 from desktop.ui.context import DeskContext
 from shared.kinds import Role
+from shared.permissions import Action, is_allowed
 
 # Who may change how often the desk backs up and how many copies it keeps.
-BACKUP_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 class SettingsDialog(QDialog):
@@ -84,7 +84,7 @@ class SettingsDialog(QDialog):
         self.backup_keep = QSpinBox(self)
         self.backup_keep.setRange(1, MAX_BACKUP_KEEP)
         self.backup_keep.setValue(prefs.backup_keep)
-        may_set_backups = staff is not None and staff.role in BACKUP_ROLES
+        may_set_backups = staff is not None and is_allowed(staff.role, Action.MANAGE_BACKUPS)
         for field in (self.backup_interval, self.backup_keep):
             field.setEnabled(may_set_backups)
             field.setToolTip(self.tr("Only a manager or an administrator can change this"))

@@ -8,7 +8,8 @@ import pytest
 
 from desktop.preferences import DeskPreferences, load_preferences, save_preferences
 from desktop.store.settings_store import read_settings, write_settings
-from shared.errors import ValidationError
+from shared.errors import PermissionDenied, ValidationError
+from shared.kinds import Role
 
 
 def test_a_new_terminal_has_the_defaults(terminal):
@@ -68,3 +69,34 @@ def test_a_desk_backs_up_daily_and_keeps_a_week_unless_told_otherwise(terminal):
     with terminal.engine.connect() as conn:
         stored = read_settings(conn)
     assert (stored["desk.backup_interval_hours"], stored["desk.backup_keep"]) == ("0", "30")
+
+
+def test_a_front_desk_login_cannot_change_the_backup_schedule(terminal, login_as):
+    login_as(Role.FRONT_DESK)
+    before = load_preferences(terminal.engine)
+
+    with pytest.raises(PermissionDenied):
+        terminal.save_preferences(replace(before, backup_interval_hours=0))
+    with pytest.raises(PermissionDenied):
+        terminal.save_preferences(replace(before, backup_keep=1, sound=False))
+
+    assert load_preferences(terminal.engine) == before
+
+
+def test_a_front_desk_login_changes_its_own_desk_preferences(terminal, login_as):
+    login_as(Role.FRONT_DESK)
+    before = load_preferences(terminal.engine)
+
+    terminal.save_preferences(replace(before, sound=False, idle_lock_minutes=5))
+
+    assert load_preferences(terminal.engine) == replace(before, sound=False, idle_lock_minutes=5)
+
+
+def test_a_manager_changes_the_backup_schedule(terminal, login_as):
+    login_as(Role.MANAGER)
+    before = load_preferences(terminal.engine)
+
+    terminal.save_preferences(replace(before, backup_interval_hours=6, backup_keep=14))
+
+    stored = load_preferences(terminal.engine)
+    assert (stored.backup_interval_hours, stored.backup_keep) == (6, 14)

@@ -111,6 +111,7 @@ def test_switched_off_it_takes_none_and_says_so(qtbot, scheduler):
     assert scheduler.status_text() == "Backups are off"
 
 
+@pytest.mark.parametrize("desk_role", [Role.MANAGER])
 @pytest.mark.parametrize("desk_prefs", [DeskPreferences(backup_interval_hours=0)])
 def test_switching_backups_on_takes_one_straight_away(qtbot, desk, scheduler):
     checked(qtbot, scheduler)

@@ -25,7 +25,7 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy import func, select
 
-from desktop.demo_data import DEMO_STAFF, DemoSummary, generate_demo_data
+from desktop.demo_data import DEMO_STAFF, MAX_MEMBERS, DemoSummary, generate_demo_data
 from desktop.error_text import error_text, system_language
 from desktop.services.member_state import not_undone
 from desktop.store.backups import (
@@ -75,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
 
     data = sub.add_parser("demo-data", help="write a demo data set into an empty directory")
-    data.add_argument("--members", type=int, default=DEMO_MEMBERS)
-    data.add_argument("--seed", type=int, default=1)
-    data.add_argument("--checkins-per-member", type=int, default=10)
+    data.add_argument("--members", type=_member_count, default=DEMO_MEMBERS)
+    data.add_argument("--seed", type=_not_negative, default=1)
+    data.add_argument("--checkins-per-member", type=_not_negative, default=10)
     data.set_defaults(handler=_cmd_demo_data)
 
     init = sub.add_parser("init", help="set up a stand-alone terminal")
@@ -119,6 +119,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(handler=_cmd_restore)
     return parser
+
+
+def _member_count(text: str) -> int:
+    value = _positive(text)
+    if value >= MAX_MEMBERS:
+        raise argparse.ArgumentTypeError(f"must be less than {MAX_MEMBERS:,}")
+    return value
+
+
+def _not_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def _positive(text: str) -> int:

@@ -57,6 +57,25 @@ def test_demo_data_writes_a_demo_and_prints_the_logins(tmp_path, capsys):
         assert name in out and role in out and pin in out
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--members", "0", "must be 1 or more"),
+        ("--members", "100000000", "must be less than 100,000,000"),
+        ("--members", "many", "invalid"),
+        ("--seed", "-1", "must be 0 or more"),
+        ("--checkins-per-member", "-3", "must be 0 or more"),
+    ],
+)
+def test_demo_data_refuses_bad_numbers_and_writes_nothing(tmp_path, capsys, option, value, says):
+    with pytest.raises(SystemExit) as exit_:
+        run(tmp_path / "demo", "demo-data", option, value)
+
+    assert exit_.value.code == 2
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "demo").exists()
+
+
 def test_demo_data_refuses_a_directory_that_holds_data(cli_demo, capsys):
     assert run(cli_demo, "demo-data", "--members", "5") == 2
 

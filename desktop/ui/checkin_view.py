@@ -225,8 +225,14 @@ class CheckinView(QWidget):
 
     def _show_recent(self, views: list[CheckinRecord]) -> None:
         self.recent.clear()
+        tz = self._ctx.terminal.branch_tz
+        today = self._ctx.terminal.recorder.now().astimezone(tz).date()
         for view in views:
-            text = f"{self._ctx.time_text(view.at)}  {view.member_name}"
+            when = self._ctx.time_text(view.at)
+            day = view.at.astimezone(tz).date()
+            if day != today:  # after a quiet morning the list still holds yesterday's
+                when = f"{self._ctx.date_text(day)} {when}"
+            text = f"{when}  {view.member_name}"
             if view.undone:
                 text += "  " + self.tr("(undone)")
             item = QListWidgetItem(text, self.recent)

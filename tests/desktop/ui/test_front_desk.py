@@ -8,6 +8,7 @@ and the database must hold a check-in exactly when the panel says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import shiboken6
@@ -216,6 +217,20 @@ def test_only_a_manager_may_undo_a_check_in(qtbot, window, terminal, member, pin
         # Undone: the member may check in again at once.
         scan(window, terminal.members.card_payload(member))
         qtbot.waitUntil(lambda: checkins(terminal) == 2, timeout=5_000)
+
+
+def test_a_check_in_of_an_earlier_day_shows_its_date(qtbot, window, terminal, member, clock):
+    log_in(qtbot, window, "1111")
+    scan(window, terminal.members.card_payload(member))
+    wait_result(qtbot, window, GREEN)
+    recent = window.checkin.recent
+    qtbot.waitUntil(lambda: recent.count() == 1, timeout=5_000)
+    assert recent.item(0).text() == "10:00  张三"  # today: the time says enough
+
+    clock.at += timedelta(days=1)
+    window.checkin.refresh_recent()
+
+    qtbot.waitUntil(lambda: recent.item(0).text() == "6/15/26 10:00  张三", timeout=5_000)
 
 
 def test_closing_the_window_stops_its_work(qtbot, desk):

@@ -49,7 +49,11 @@ class Recorder:
         try:
             with payload_checked():
                 driver = driver_connection(conn)
-                driver.execute("BEGIN")
+                # IMMEDIATE: take the write lock now, waiting (busy_timeout) for another
+                # writer's commit, so the reads below see it; a deferred BEGIN would
+                # read a snapshot that commit makes stale, and SQLite then refuses the
+                # write outright.
+                driver.execute("BEGIN IMMEDIATE")
                 try:
                     yield Transaction(conn, self)
                 except BaseException:
@@ -87,7 +91,9 @@ class Recorder:
         # keeps the file open until garbage collection: a restore could not replace it.
         with self._lock:
             while self._spare:
-                self._spare.pop().invalidate()
+                conn = self._spare.pop()
+                conn.invalidate()  # closes the sqlite3 connection itself
+                conn.close()
 
     def make_event(self, type_: str, payload: BaseModel, *, actor_id: str) -> EventEnvelope:
         return EventEnvelope(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from desktop.services.member_state import driver_connection
+from desktop.terminal import Terminal
 from shared.events.payloads import BranchConfigured
 from shared.events.projectors import BRANCHES
 from shared.ids import new_id
@@ -61,11 +64,22 @@ def test_the_connection_is_kept_between_transactions_and_closed_with_the_engine(
 ) -> None:
     with terminal.recorder.transaction() as tx:
         first = tx.conn
+    seen: list[object] = []
+
+    def another_thread() -> None:
+        with terminal.recorder.transaction() as inner:  # waits for the write lock
+            seen.append(inner.conn)
+
     with terminal.recorder.transaction() as tx:
         assert tx.conn is first  # no pool checkout on every check-in
-        # A nested transaction (another connection) does not take the kept one away.
-        with terminal.recorder.transaction() as inner:
-            assert inner.conn is not first
+        # A transaction on another thread meanwhile gets a connection of its own.
+        other = threading.Thread(target=another_thread)
+        other.start()
+        time.sleep(0.1)
+    other.join()
+    assert seen and seen[0] is not first
+    with terminal.recorder.transaction() as tx:
+        assert tx.conn is first  # and the kept one is still kept
     terminal.engine.dispose()
     assert first.closed
     with terminal.recorder.transaction() as tx:
@@ -85,3 +99,40 @@ def test_closing_the_terminal_closes_the_kept_connection_for_real(terminal) -> N
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as only:
         assert only.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
         only.execute("PRAGMA journal_mode=WAL")
+
+
+def test_a_second_writer_on_the_file_waits_its_turn_instead_of_failing(
+    terminal, data_dir, clock, keyring_backend
+) -> None:
+    """The CLI (or a second desk process) writing while the desk holds a transaction:
+    a deferred BEGIN read a snapshot that the desk's commit then made stale, and SQLite
+    refused the write at once ("database is locked"). BEGIN IMMEDIATE waits instead."""
+    holding = threading.Event()
+    failures: list[BaseException] = []
+
+    def desk() -> None:
+        with terminal.recorder.transaction() as tx:
+            tx.record("branch.configured", _branch("东店"), actor_id=new_id())
+            holding.set()
+            time.sleep(0.3)  # the other writer has begun and is blocked by now
+
+    def other_writer() -> None:
+        try:
+            with Terminal.open(data_dir, now=clock.now, keyring_backend=keyring_backend) as other:
+                with other.recorder.transaction() as tx:
+                    tx.conn.execute(select(func.count()).select_from(BRANCHES)).scalar_one()
+                    tx.record("branch.configured", _branch("西店"), actor_id=new_id())
+        except BaseException as exc:
+            failures.append(exc)
+
+    before = _count(terminal, EVENTS)
+    first = threading.Thread(target=desk)
+    first.start()
+    assert holding.wait(timeout=5)
+    second = threading.Thread(target=other_writer)
+    second.start()
+    first.join()
+    second.join()
+
+    assert failures == []
+    assert _count(terminal, EVENTS) == before + 2
